@@ -1,3 +1,188 @@
 """ipywidgets panels used by the lectures. Each builder returns a widget to display; moving a control redraws
 its output in place (an ipywidgets.Output), so the browser tests can see the change."""
 from __future__ import annotations
+
+
+# --- lecture 02: attention explorer (pick sentence, layer, head) -------------------------------------------------
+def _attention_png_output(figure, text: str) -> dict:
+    """A display_data output (PNG + text) for an ipywidgets.Output, built without a running kernel."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(figure)
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": text}}
+
+
+def attention_explorer(attention_of, sentences, *, layer: int = 0, head: int = 0, focus_token: str | None = "it"):
+    """Pick a sentence, a layer and a head; see that head's attention map (rows: queries, columns: keys).
+
+    `attention_of(sentence)` returns `(tokens, weights)` with weights of shape (layers, heads, n, n), e.g. from a
+    model loaded with `llmcourse.models.load_encoder(output_attentions=True)`; results are cached per sentence.
+    Below the map, one line says where `focus_token` (if the sentence has it) puts most of its attention.
+    Returns the panel (an ipywidgets.VBox); its `.output` is the ipywidgets.Output that each move redraws.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from llmcourse.plotting import heatmap
+
+    sentences = list(sentences)
+    cache: dict[str, tuple[list[str], np.ndarray]] = {}
+
+    def lookup(sentence):
+        if sentence not in cache:
+            tokens, weights = attention_of(sentence)
+            if hasattr(weights, "detach"):
+                weights = weights.detach().cpu().numpy()
+            cache[sentence] = (list(tokens), np.asarray(weights, dtype=float))
+        return cache[sentence]
+
+    _, first = lookup(sentences[0])
+    layers, heads = first.shape[0], first.shape[1]
+    sentence_box = widgets.Dropdown(options=sentences, value=sentences[0], description="sentence",
+                                    layout=widgets.Layout(width="560px"))
+    layer_box = widgets.IntSlider(value=layer, min=0, max=layers - 1, description="layer")
+    head_box = widgets.IntSlider(value=head, min=0, max=heads - 1, description="head")
+    output = widgets.Output()
+
+    def redraw(*_):
+        tokens, weights = lookup(sentence_box.value)
+        l, h = layer_box.value, head_box.value
+        matrix = weights[l, h]
+        figure, ax = plt.subplots(figsize=(5.5, 4.8))
+        heatmap(matrix, row_labels=tokens, col_labels=tokens, ax=ax, vmin=0, vmax=1, annotate=False,
+                title=f"layer {l}, head {h}", xlabel="key (attended to)", ylabel="query (attending)")
+        text = f"layer {l}, head {h}"
+        if focus_token in tokens:
+            i = tokens.index(focus_token)
+            j = int(np.argmax(matrix[i]))
+            text += f": '{focus_token}' puts most attention on '{tokens[j]}' ({matrix[i, j]:.2f})"
+        ax.figure.text(0.01, 0.01, text, fontsize=8)
+        output.outputs = (_attention_png_output(figure, text),)
+
+    for control in (sentence_box, layer_box, head_box):
+        control.observe(redraw, names="value")
+    redraw()
+    panel = widgets.VBox([sentence_box, widgets.HBox([layer_box, head_box]), output])
+    panel.output = output
+    return panel
+
+
+# --- lecture 03: positional encoding explorer (sequence length, dimension, base n) -------------------------------
+def positional_encoding_panel(encode, *, seq_len: int = 50, d: int = 128, n: float = 10000.0,
+                              max_len: int = 200, max_d: int = 512):
+    """Sliders for sequence length, dimension and base n; each move redraws the encoding matrix (heatmap) and the
+    dot product PE(0) . PE(offset) against the offset.
+
+    `encode(seq_len, d, n)` returns the (seq_len, d) encoding, e.g. the lecture's own vectorised sinusoidal code.
+    One text line above the plots gives the numbers shown. Returns the panel (an ipywidgets.VBox); its `.output` is
+    the ipywidgets.Output that each move redraws (kernel-side, so it also works without a browser).
+    """
+    import base64
+    import io
+
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from llmcourse.plotting import heatmap
+
+    length_box = widgets.IntSlider(value=seq_len, min=2, max=max_len, description="length")
+    dim_box = widgets.IntSlider(value=d, min=2, max=max_d, step=2, description="dimension")
+    base_box = widgets.FloatLogSlider(value=n, base=10, min=1, max=5, step=0.25, description="base n",
+                                      readout_format=".0f")
+    output = widgets.Output()
+
+    def redraw(*_):
+        length, dim, base = length_box.value, dim_box.value, base_box.value
+        matrix = np.asarray(encode(length, dim, base), dtype=float)
+        dots = matrix @ matrix[0]  # PE(0) . PE(offset); the same for every start position
+        figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+        heatmap(matrix, ax=left, cmap="RdBu", vmin=-1, vmax=1, annotate=False, xlabel="dimension",
+                ylabel="position", title=f"PE: {length} positions x {dim} dimensions, n = {base:.0f}")
+        right.plot(np.arange(length), dots, marker="." if length <= 40 else None)
+        right.axhline(0, color="grey", linewidth=0.5)
+        right.set_xlabel("offset phi")
+        right.set_ylabel("PE(0) . PE(phi)")
+        right.set_title("dot product against offset")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        plt.close(figure)
+        text = f"length {length}, d = {dim}, n = {base:.0f}: PE(0).PE(0) = {dots[0]:.2f}"
+        text += f", PE(0).PE(1) = {dots[1]:.2f}, PE(0).PE({length - 1}) = {dots[-1]:.2f}"
+        picture = {"output_type": "display_data", "metadata": {},
+                   "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
+                            "text/plain": f"<positional encoding plots: {text}>"}}
+        output.outputs = ({"output_type": "stream", "name": "stdout", "text": text + "\n"}, picture)
+
+    for control in (length_box, dim_box, base_box):
+        control.observe(redraw, names="value")
+    redraw()
+    panel = widgets.VBox([widgets.HBox([length_box, dim_box, base_box]), output])
+    panel.output = output
+    return panel
+
+
+# --- lecture 01: nearest-neighbour explorer (pick or type an item, see its neighbours and cosines) --------------
+def nearest_neighbour_explorer(vectors, labels, *, groups=None, k: int = 8, initial: str | None = None,
+                               max_k: int = 20, description: str = "item"):
+    """Pick or type an item (a product, a word); see its `k` nearest neighbours by cosine similarity.
+
+    `vectors` is an (n, d) array or tensor, `labels[i]` names row i, `groups[i]` (optional) is shown beside each
+    neighbour (e.g. a product's aisle). Typed text that is not a label picks the first label containing it
+    (case-insensitive). Returns the panel (an ipywidgets.VBox); its `.output` is the ipywidgets.Output that each
+    change redraws (kernel-side, so it also works without a browser), `.item` the combobox, `.k` the slider.
+    """
+    import ipywidgets as widgets
+    import numpy as np
+
+    if hasattr(vectors, "detach"):
+        vectors = vectors.detach().cpu().numpy()
+    matrix = np.asarray(vectors, dtype=float)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit = matrix / np.where(norms == 0, 1.0, norms)
+    labels = [str(label) for label in labels]
+    if len(labels) != len(unit):
+        raise ValueError(f"{len(labels)} labels for {len(unit)} vectors")
+    index = {label: i for i, label in enumerate(labels)}
+    item_box = widgets.Combobox(options=sorted(labels), value=initial or labels[0], description=description,
+                                placeholder="pick or type", ensure_option=False,
+                                layout=widgets.Layout(width="460px"))
+    k_box = widgets.IntSlider(value=k, min=1, max=min(max_k, len(labels) - 1), description="neighbours")
+    output = widgets.Output()
+
+    def find(text: str) -> int | None:
+        if text in index:
+            return index[text]
+        text = text.strip().lower()
+        matches = [i for i, label in enumerate(labels) if text and text in label.lower()]
+        return matches[0] if matches else None
+
+    def redraw(*_):
+        i = find(item_box.value)
+        if i is None:
+            text = f"no item matches {item_box.value!r}: pick one from the list\n"
+        else:
+            sims = unit @ unit[i]
+            order = [j for j in np.argsort(-sims, kind="stable") if j != i][:k_box.value]
+            width = max(len(labels[j]) for j in order)
+            lines = [f"nearest neighbours of {labels[i]!r}" + (f" ({groups[i]})" if groups is not None else "")]
+            for rank, j in enumerate(order, start=1):
+                extra = f"  [{groups[j]}]" if groups is not None else ""
+                lines.append(f"{rank:>2}. {sims[j]:+.3f}  {labels[j]:<{width}}{extra}")
+            text = "\n".join(lines) + "\n"
+        output.outputs = ({"output_type": "stream", "name": "stdout", "text": text},)
+
+    item_box.observe(redraw, names="value")
+    k_box.observe(redraw, names="value")
+    redraw()
+    panel = widgets.VBox([widgets.HBox([item_box, k_box]), output])
+    panel.output, panel.item, panel.k = output, item_box, k_box
+    return panel
