@@ -92,11 +92,16 @@ def ensure_browser() -> None:
         env=env, **quiet)
 
 
+def lab_command(is_root: bool) -> list[str]:
+    command = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT}"]
+    if is_root:
+        command.append("--allow-root")  # JupyterLab refuses to start as root without it; never added otherwise
+    return command
+
+
 def open_course(extra: list[str]) -> int:
     ensure_venv()
-    command = [str(BIN / "jupyter"), "lab", f"--notebook-dir={ROOT}", "--ServerApp.open_browser=True"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # JupyterLab refuses to start as root without it
+    command = lab_command(is_root=hasattr(os, "geteuid") and os.geteuid() == 0)
     say("opening JupyterLab. Start with lectures/01_word2vec_cosine.ipynb; exercises are in exercises/.")
     say("the URL with its token is printed below; press Ctrl-C twice to stop the server.")
     return subprocess.call(command + extra, cwd=ROOT, env=venv_environment(offline=False))
@@ -116,7 +121,8 @@ def run_tests(extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    action, rest = (argv[0], argv[1:]) if argv else ("open", [])
+    # `course.py --port=9999` passes options straight to JupyterLab
+    action, rest = (argv[0], argv[1:]) if argv and not argv[0].startswith("-") else ("open", argv)
     if action in ("open", "lab"):
         return open_course(rest)
     if action == "test":
