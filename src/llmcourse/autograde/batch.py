@@ -1,0 +1,229 @@
+"""Grade a class: workers in parallel, the parent alone writes results and the gradebook; resumable."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict
+from multiprocessing import get_context
+from pathlib import Path
+
+from llmcourse.autograde.course import Course, venv_bin_on_path
+from llmcourse.autograde.engine import grade_notebook, submission_key
+from llmcourse.autograde.notebooks import load_template
+from llmcourse.autograde.sandbox import Limits, SandboxError
+
+venv_bin_on_path()
+RESULT_FILE = "result.json"
+MAX_NOTEBOOK_BYTES = 20 << 20
+
+
+def grade_one(task: dict) -> dict:
+    """Worker: grade every notebook of one student's submission. Never raises."""
+    started = time.monotonic()
+    folder = Path(task["folder"])
+    limits = Limits(**task["limits"])
+    result = {"student": task["student"], "assignment": task["assignment"], "key": task["key"],
+              "notebooks": [], "messages": [], "status": "graded"}
+    scratch = Path(tempfile.mkdtemp(prefix=f"{task['student'][:20]}-", dir=task["scratch_root"]))
+    try:
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        expected = [Path(t).name for t in task["templates"]]
+        extra = [p.relative_to(folder).as_posix() for p in files if p.name not in expected
+                 and not p.name.startswith(".") and p.name != "timestamp.txt"]
+        other_notebooks = [e for e in extra if e.endswith(".ipynb")]
+        if extra:
+            result["messages"].append("these files were not given to your code when grading: "
+                                      + ", ".join(extra[:10]) + ("" if len(extra) <= 10 else ", ..."))
+        for number, template_path in enumerate(task["templates"]):
+            template = load_template(Path(template_path))
+            path = folder / template.name
+            raw, reason = None, ""
+            if path.is_file() and path.stat().st_size <= MAX_NOTEBOOK_BYTES:
+                raw = path.read_bytes()
+            elif path.is_file():
+                reason = f"{template.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MB; it was not graded."
+            elif other_notebooks:
+                reason = (f"{template.name} is missing; found {', '.join(other_notebooks[:3])} instead. Notebooks "
+                          f"must keep their name: rename yours to {template.name} and submit again.")
+            else:
+                reason = f"{template.name} is missing from the submission."
+            notebook = grade_notebook(template, raw, missing_reason=reason, workdir=scratch / f"nb{number}",
+                                      logdir=scratch.parent / f"{scratch.name}.log{number}",
+                                      hide=[Path(task["course_root"]), Path(task["scratch_root"])], limits=limits)
+            entry = asdict(notebook)
+            entry["limits"] = getattr(notebook, "limits", [])
+            entry["flags"] = getattr(notebook, "flags", [])
+            result["notebooks"].append(entry)
+    except SandboxError as error:
+        result["status"] = "error"
+        result["messages"].append(f"grader problem, not yours: {error}")
+    except Exception as error:  # one bad submission never stops the batch
+        result["status"] = "error"
+        result["messages"].append(f"grader problem while grading: {type(error).__name__}: {error}")
+        result["traceback"] = traceback.format_exc()[-3000:]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        for log in scratch.parent.glob(f"{scratch.name}.log*"):
+            shutil.rmtree(log, ignore_errors=True)
+    if any(nb.get("malformed") for nb in result["notebooks"]):
+        result["status"] = "malformed"
+    result["score"] = sum(c["points"] for nb in result["notebooks"] for c in nb["cells"])
+    result["max_score"] = sum(c["max_points"] for nb in result["notebooks"] for c in nb["cells"])
+    result["seconds"] = round(time.monotonic() - started, 2)
+    return result
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def result_path(course: Course, assignment: str, student: str) -> Path:
+    return course.autograded / student / assignment / RESULT_FILE
+
+
+def load_results(course: Course, assignment: str) -> dict[str, dict]:
+    results = {}
+    for student in course.students_with(assignment):
+        path = result_path(course, assignment, student)
+        if path.exists():
+            try:
+                results[student] = json.loads(path.read_text())
+            except json.JSONDecodeError:
+                pass
+    return results
+
+
+def ensure_assignment_in_gradebook(course: Course, assignment: str) -> None:
+    """Record the assignment's notebooks and graded cells with nbgrader's own preprocessors."""
+    import nbformat
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import ComputeChecksums, SaveCells
+
+    course.autograder.mkdir(parents=True, exist_ok=True)
+    with Gradebook(course.db_url) as gradebook:
+        gradebook.update_or_create_assignment(assignment)
+    for template in course.templates(assignment):
+        notebook = nbformat.read(template, as_version=4)
+        resources = {"nbgrader": {"notebook": template.stem, "assignment": assignment, "db_url": course.db_url}}
+        notebook, resources = ComputeChecksums().preprocess(notebook, resources)
+        SaveCells().preprocess(notebook, resources)
+
+
+def write_gradebook(gradebook, result: dict) -> None:
+    """The one writer: record one student's auto scores (written answers stay for manual grading)."""
+    from nbgrader.api import MissingEntry
+
+    assignment, student = result["assignment"], result["student"]
+    try:
+        gradebook.find_student(student)
+    except MissingEntry:
+        gradebook.add_student(student)
+    gradebook.update_or_create_submission(assignment, student)
+    for notebook in result["notebooks"]:
+        name = Path(notebook["name"]).stem
+        for cell in notebook["cells"]:
+            grade = gradebook.find_grade(cell["grade_id"], name, assignment, student)
+            if cell["kind"] == "written" and not notebook.get("malformed"):
+                grade.auto_score = None
+                grade.needs_manual_grade = grade.manual_score is None
+            else:
+                grade.auto_score = float(cell["points"])
+                grade.needs_manual_grade = False
+    gradebook.db.commit()
+
+
+def autograde(course: Course, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
+              force: bool = False, limits: Limits | None = None, progress: bool = True, log=print) -> dict[str, dict]:
+    limits = limits or Limits()
+    workers = workers or os.cpu_count() or 1
+    templates = course.templates(assignment)
+    digests = [load_template(t).digest for t in templates]
+    ensure_assignment_in_gradebook(course, assignment)
+    students = students if students is not None else course.students_with(assignment)
+    previous = load_results(course, assignment)
+    tasks = []
+    for student in students:
+        folder = course.submitted / student / assignment
+        key = submission_key(digests, folder, limits)
+        if not force and student in previous and previous[student].get("key") == key:
+            continue
+        tasks.append({"student": student, "assignment": assignment, "folder": str(folder), "key": key,
+                      "templates": [str(t) for t in templates], "limits": limits.as_dict(),
+                      "course_root": str(course.root)})
+    log(f"{assignment}: {len(students)} submissions, {len(tasks)} to grade "
+        f"({len(students) - len(tasks)} unchanged since the last run), {workers} workers")
+    results = {s: previous[s] for s in students if s in previous}
+    if not tasks:
+        return results
+    from nbgrader.api import Gradebook
+    from tqdm.auto import tqdm
+
+    scratch_root = Path(tempfile.mkdtemp(prefix="llmcourse-grading-"))
+    os.chmod(scratch_root, 0o711)
+    for task in tasks:
+        task["scratch_root"] = str(scratch_root)
+    # fork (not spawn): the instructor's own script is not re-imported; the pool exists before any thread
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("fork"))
+    bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress,
+               file=sys.stderr)
+    try:
+        with Gradebook(course.db_url) as gradebook, pool, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbgrader's SQLAlchemy "not in session" chatter (harmless)
+            pending = {pool.submit(grade_one, task): task for task in tasks}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except Exception as error:  # a worker died: grade it as an error, keep going
+                        result = {"student": task["student"], "assignment": assignment, "key": "",
+                                  "notebooks": [], "status": "error", "score": 0.0, "max_score": 0.0,
+                                  "messages": [f"grader problem: {type(error).__name__}: {error}"]}
+                    if result["status"] != "error":
+                        write_gradebook(gradebook, result)
+                        _atomic_write(result_path(course, assignment, task["student"]),
+                                      json.dumps(result, indent=1, sort_keys=True))
+                    results[task["student"]] = result
+                    bar.update(1)
+    finally:
+        bar.close()
+        shutil.rmtree(scratch_root, ignore_errors=True)
+    return results
+
+
+def integrity_problems(course: Course, assignment: str) -> list[str]:
+    """SQLite's integrity check plus: every graded student has a submission whose scores match result.json."""
+    import sqlite3
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    problems = []
+    with sqlite3.connect(course.db_path) as connection:
+        status = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        if status != "ok":
+            problems.append(f"sqlite integrity_check: {status}")
+    with Gradebook(course.db_url) as gradebook:
+        for student, result in load_results(course, assignment).items():
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                problems.append(f"{student}: graded but no submission in the gradebook")
+                continue
+            auto = sum(g.auto_score or 0 for nb in submission.notebooks for g in nb.grades)
+            if abs(auto - result["score"]) > 1e-9:
+                problems.append(f"{student}: gradebook {auto} != result {result['score']}")
+    return problems

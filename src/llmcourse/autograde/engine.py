@@ -1,0 +1,355 @@
+"""Grade one submission: run the student's cells in a sandbox, evaluate the tests in the trusted grader.
+
+The verdict is computed here, outside the student's process. Test cells (hidden tests included) run in a fresh
+namespace of this worker that holds the template's setup cells and, for each name the reference solution defines,
+either the student's value decoded strictly from bytes (numbers, strings, lists, arrays, tensors) or a `Remote`
+proxy whose calls run in the sandbox and whose results come back the same way. Monkeypatching NumPy or the checks,
+an object that equals everything, a silenced traceback, sys.exit/os._exit: none of it reaches this namespace.
+"""
+from __future__ import annotations
+
+import builtins
+import contextlib
+import functools
+import hashlib
+import io
+import shutil
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llmcourse.autograde import wire
+from llmcourse.autograde.notebooks import Malformed, Template, load_template, parse_submission, program
+from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied, SandboxError
+
+ENGINE_VERSION = "1"
+MAX_RESTARTS = 3
+_SAFE_EXCEPTIONS = {name: cls for name, cls in vars(builtins).items()
+                    if isinstance(cls, type) and issubclass(cls, Exception)}
+
+
+class StudentCodeError(Exception):
+    """An error raised inside the student's code (or its process ending), reported with its own message."""
+
+
+class Remote:
+    """An object that stays in the student's process. Equality is identity; nothing is trusted from it."""
+    __slots__ = ("_session", "_id", "_type", "_generation")
+
+    def __new__(cls, session, data):
+        name = str(data.get("type", "object"))[:80]
+        if cls is Remote and name.isidentifier():
+            cls = _remote_class(name)  # so a check's message names the student's type, not "Remote"
+        return object.__new__(cls)
+
+    def __init__(self, session, data):
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_id", data["__handle__"])
+        object.__setattr__(self, "_type", str(data.get("type", "object"))[:80])
+        object.__setattr__(self, "_generation", session.generation)
+
+    def __call__(self, *args, **kwargs):
+        return self._session.rpc({"op": "call", "target": self._id, "args": [self._session.out(a) for a in args],
+                                  "kwargs": {k: self._session.out(v) for k, v in kwargs.items()}}, self)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._session.rpc({"op": "getattr", "target": self._id, "name": name}, self)
+
+    def __getitem__(self, key):
+        return self._session.rpc({"op": "getitem", "target": self._id, "key": self._session.out(key)}, self)
+
+    def __len__(self):
+        value = self._session.rpc({"op": "len", "target": self._id}, self)
+        if type(value) is not int:
+            raise TypeError("len() of your object is not an int")
+        return value
+
+    def __iter__(self):
+        value = self._session.rpc({"op": "iter", "target": self._id}, self)
+        return iter(value)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return id(self)
+
+    def __bool__(self):
+        return True
+
+    def __repr__(self):
+        return f"<{self._type} from your code>"
+
+
+@functools.cache
+def _remote_class(name: str) -> type:
+    return type(name, (Remote,), {"__slots__": ()})
+
+
+@dataclass
+class CellVerdict:
+    grade_id: str
+    kind: str                # "test" or "written"
+    points: float
+    max_points: float
+    passed: bool | None      # None: needs manual grading
+    message: str = ""
+    output: str = ""
+
+
+@dataclass
+class NotebookResult:
+    name: str
+    cells: list[CellVerdict] = field(default_factory=list)
+    malformed: str = ""
+    notes: list[str] = field(default_factory=list)
+    cell_errors: list[str] = field(default_factory=list)
+    student_output: str = ""
+    solutions: dict[str, str] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return sum(c.points for c in self.cells)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_points for c in self.cells)
+
+
+class Session:
+    """The student's process for one notebook, restarted (without the cell that hung) when it dies."""
+
+    def __init__(self, cells, workdir, logdir, hide, limits: Limits, deadline: float):
+        self.cells, self.workdir, self.logdir, self.hide, self.limits = cells, workdir, logdir, hide, limits
+        self.deadline = deadline
+        self.sandbox: Sandbox | None = None
+        self.generation = 0
+        self.skipped: set[int] = set()
+        self.errors: list[str] = []
+        self.limits_hit: set[str] = set()
+        self.restarts = 0
+        self.run_output_end = 0
+
+    def timeout(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.limits_hit.add("time")
+            raise StudentCodeError(f"the whole notebook ran longer than {self.limits.notebook_seconds:.0f} s; "
+                                   "it was stopped")
+        return min(self.limits.cell_seconds, left)
+
+    def start(self) -> None:
+        """(Re)start the process and run the student's cells; a cell that hangs or kills it is skipped next time."""
+        while True:
+            self.close()
+            self.generation += 1
+            self.sandbox = Sandbox(self.workdir, self.logdir, self.hide, self.limits, slot=self.generation)
+            self.sandbox.start()
+            errors = []
+            for number, (label, source) in enumerate(self.cells):
+                if number in self.skipped:
+                    continue
+                try:
+                    reply = self.sandbox.request({"op": "cell", "source": source, "label": label}, self.timeout())
+                except SandboxDied as error:
+                    self.note_limit(error)
+                    errors.append(f"{label}: your code {error}.")
+                    self.skipped.add(number)
+                    self.restarts += 1
+                    if self.restarts > MAX_RESTARTS:
+                        self.errors += errors
+                        self.close()
+                        return
+                    break
+                if not reply.get("ok"):
+                    errors.append(f"{label}: {_describe_remote(reply)}")
+                    if reply.get("etype") == "MemoryError":
+                        self.limits_hit.add("memory")
+            else:
+                self.errors += errors
+                self.run_output_end = self.sandbox.out_size()
+                return
+            self.errors += errors[-1:]
+
+    def note_limit(self, error: SandboxDied) -> None:
+        text = str(error)
+        if error.reason == "time":
+            self.limits_hit.add("time")
+        elif "output limit" in text:
+            self.limits_hit.add("output")
+        elif "CPU" in text:
+            self.limits_hit.add("cpu")
+        else:
+            self.limits_hit.add("process-ended")
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
+
+    # ---- talking to the sandbox from test code ------------------------------------------------------------
+    def out(self, value):
+        def handle(obj):
+            if isinstance(obj, Remote):
+                if obj._generation != self.generation:
+                    raise StudentCodeError("an object from your code is gone (its process was restarted)")
+                return {"__handle__": obj._id}
+            raise TypeError(f"a test passes a {type(obj).__name__} to your code, which the sandbox cannot take")
+        return wire.encode(value, handle)
+
+    def rpc(self, message: dict, remote: Remote):
+        if self.sandbox is None or remote._generation != self.generation:
+            raise StudentCodeError("your code's process is not running any more (it ended or was stopped earlier)")
+        try:
+            reply = self.sandbox.request(message, self.timeout())
+        except SandboxDied as error:
+            self.note_limit(error)
+            self.close()
+            raise StudentCodeError(f"your code {error}") from None
+        if not reply.get("ok"):
+            if reply.get("etype") == "MemoryError":
+                self.limits_hit.add("memory")
+            raise _remote_exception(reply)
+        return wire.decode(reply.get("value"), lambda data: Remote(self, data))
+
+    def fetch(self, names: list[str]) -> dict:
+        if self.sandbox is None or not names:
+            return {}
+        try:
+            reply = self.sandbox.request({"op": "names", "names": names}, self.timeout())
+        except SandboxDied as error:
+            self.note_limit(error)
+            self.close()
+            self.errors.append(f"your code {error}.")
+            return {}
+        values = reply.get("values") if reply.get("ok") else None
+        if type(values) is not dict:
+            return {}
+        found = {}
+        for name in names:
+            if name in values:
+                try:
+                    found[name] = wire.decode(values[name], lambda data: Remote(self, data))
+                except wire.WireError as error:
+                    self.errors.append(f"the value of {name} could not be read ({error}).")
+        return found
+
+
+def _describe_remote(reply: dict) -> str:
+    etype, message = str(reply.get("etype", "Error")), str(reply.get("message", ""))
+    if etype == "SystemExit":
+        text = f"your code called sys.exit() or exit() (SystemExit: {message})"
+    else:
+        text = f"{etype}: {message}"
+    if reply.get("traceback"):
+        text += "\n" + str(reply["traceback"]).rstrip()
+    if etype == "MemoryError":
+        text += "\n(the grader's memory limit was reached)"
+    return text
+
+
+def _remote_exception(reply: dict) -> Exception:
+    etype = str(reply.get("etype", ""))
+    cls = _SAFE_EXCEPTIONS.get(etype) if reply.get("builtin") is True else None
+    text = _describe_remote(reply)
+    if cls is None or cls is StopIteration:
+        return StudentCodeError(text)
+    try:
+        error = cls(text[len(etype) + 2:] if text.startswith(etype + ": ") else text)
+    except Exception:
+        return StudentCodeError(text)
+    return error
+
+
+def _failure_message(error: BaseException) -> str:
+    if isinstance(error, (AssertionError, StudentCodeError)):
+        message = str(error) or type(error).__name__
+        return message if not isinstance(error, AssertionError) or str(error) else "a check failed"
+    return f"{type(error).__name__}: {error}"
+
+
+def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str, workdir: Path, logdir: Path,
+                   hide: list[Path], limits: Limits) -> NotebookResult:
+    result = NotebookResult(template.name)
+    zero = [CellVerdict(c.grade_id, c.role, 0.0, c.points, False if c.role == "test" else None)
+            for c in template.cells if c.role in ("test", "written")]
+    if raw is None:
+        result.malformed = missing_reason
+        result.cells = [CellVerdict(v.grade_id, v.kind, 0.0, v.max_points, False, missing_reason) for v in zero]
+        return result
+    try:
+        submission = parse_submission(raw, template)
+    except Malformed as error:
+        result.malformed = str(error)
+        result.cells = [CellVerdict(v.grade_id, v.kind, 0.0, v.max_points, False, str(error)) for v in zero]
+        return result
+    result.notes = list(submission.notes)
+    result.solutions, result.written = dict(submission.solutions), dict(submission.written)
+    session = Session(program(template, submission), workdir, logdir, hide, limits,
+                      time.monotonic() + limits.notebook_seconds)
+    try:
+        session.start()
+        result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
+        wanted = [n for c in template.cells if c.role == "solution" for n in c.names]
+        student_values = session.fetch(wanted)
+        generation = session.generation
+        namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+        for cell in template.cells:
+            if cell.role == "setup":
+                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                    exec(compile(cell.source, f"<setup cell {cell.index + 1}>", "exec"), namespace)
+            elif cell.role == "solution":
+                for name in cell.names:
+                    if name in student_values:
+                        namespace[name] = student_values[name]
+                    else:
+                        namespace.pop(name, None)
+            elif cell.role == "test":
+                if session.sandbox is None and session.restarts <= MAX_RESTARTS:
+                    session.start()  # it died during the previous test: fresh process, fresh names
+                if session.generation != generation:
+                    student_values = session.fetch(wanted)
+                    generation = session.generation
+                    namespace.update({n: v for n, v in student_values.items()})
+                stdout = io.StringIO()
+                try:
+                    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
+                        exec(compile(cell.source, f"<test {cell.grade_id}>", "exec"), namespace)
+                    verdict = CellVerdict(cell.grade_id, "test", cell.points, cell.points, True, "",
+                                          stdout.getvalue()[-2000:])
+                except Exception as error:  # SystemExit cannot come from here: student code runs elsewhere
+                    message = _failure_message(error)
+                    if isinstance(error, NameError) and getattr(error, "name", None) in wanted:
+                        message = (f"your notebook does not define {error.name} (did its cell fail, get deleted "
+                                   f"or renamed?)")
+                    verdict = CellVerdict(cell.grade_id, "test", 0.0, cell.points, False, message[:3000],
+                                          stdout.getvalue()[-2000:])
+                result.cells.append(verdict)
+            elif cell.role == "written":
+                result.cells.append(CellVerdict(cell.grade_id, "written", 0.0, cell.points, None,
+                                                "graded by hand"))
+    except SandboxError:
+        raise
+    finally:
+        session.close()
+    result.cell_errors = session.errors
+    result.limits = sorted(session.limits_hit)  # type: ignore[attr-defined]
+    result.flags = submission.flags  # type: ignore[attr-defined]
+    return result
+
+
+def submission_key(template_digests: list[str], folder: Path, limits: Limits) -> str:
+    digest = hashlib.sha256(ENGINE_VERSION.encode())
+    digest.update(repr(sorted(limits.as_dict().items())).encode())
+    for item in template_digests:
+        digest.update(item.encode())
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

@@ -1,0 +1,222 @@
+"""One sandboxed student process: namespaces, limits, a socket to talk to it, and a clean kill.
+
+Isolation we chose (Linux): `unshare --net --mount --pid --fork --kill-child --mount-proc` (plus `--user
+--map-root-user` when the grader is not root). The new network namespace has only a loopback interface that is
+down, so no connection can leave the process (not even to the grader's own 127.0.0.1); the new PID namespace dies
+with its first process, taking every forked, detached or daemonised child with it; the new mount namespace lets
+the bootstrap in `kernel.py` hide the course, /tmp and the other submissions behind empty tmpfs mounts. When the
+grader runs as root the student code runs as an otherwise unused uid (61000+), so it cannot write anything the
+grader owns and RLIMIT_NPROC bounds its processes. The process gets its own session/process group, killed with
+SIGKILL when its grading ends.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llmcourse.autograde import wire
+from llmcourse.paths import REPO_ROOT
+
+KERNEL = Path(__file__).with_name("kernel.py")
+GiB = 1 << 30
+
+
+@dataclass
+class Limits:
+    cell_seconds: float = 60.0          # wall time of one cell or one call from a test
+    notebook_seconds: float = 300.0     # wall time of a whole notebook (all cells and tests)
+    memory_bytes: int = 4 * GiB         # address space (RLIMIT_AS)
+    processes: int = 64                 # RLIMIT_NPROC for the sandbox uid
+    cpu_seconds: int = 600              # RLIMIT_CPU
+    output_bytes: int = 8 << 20         # stdout+stderr files and any file the code writes (RLIMIT_FSIZE)
+    open_files: int = 256
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class SandboxError(Exception):
+    """The sandbox could not start (a grader-side problem, not the student's)."""
+
+
+class SandboxDied(Exception):
+    def __init__(self, message: str, reason: str = "died"):
+        super().__init__(message)
+        self.reason = reason
+
+
+class SandboxTimeout(SandboxDied):
+    def __init__(self, message: str):
+        super().__init__(message, reason="time")
+
+
+@functools.cache
+def namespace_prefix() -> tuple[str, ...] | None:
+    """The unshare command line that works here, or None when this system cannot make namespaces."""
+    unshare = shutil.which("unshare")
+    if not unshare:
+        return None
+    base = [unshare, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"]
+    if os.geteuid() != 0:
+        base += ["--user", "--map-root-user"]
+    try:
+        ok = subprocess.run(base + ["true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return tuple(base) if ok else None
+
+
+def isolation_level() -> str:
+    return "namespaces" if namespace_prefix() else "none"
+
+
+def _sweep_uid(uid: int) -> None:
+    """Kill every process still running as the sandbox uid (belt and braces next to the PID namespace)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("Uid:") and int(line.split()[1]) == uid:
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+class Sandbox:
+    """Start with `start()`, talk with `request()`, always `close()` (kills everything it started)."""
+
+    def __init__(self, workdir: Path, logdir: Path, hide: list[Path], limits: Limits, *, slot: int = 0):
+        self.workdir, self.logdir, self.limits = Path(workdir), Path(logdir), limits
+        self.hide = hide
+        self.uid = (61000 + (os.getpid() * 7 + slot) % 4000) if os.geteuid() == 0 else None
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.out_path = self.logdir / "stdout.txt"
+        self.err_path = self.logdir / "stderr.txt"
+
+    def start(self, timeout: float = 60.0) -> None:
+        prefix = namespace_prefix()
+        if prefix is None:
+            raise SandboxError("this system cannot create Linux namespaces (unshare failed); the grader refuses to "
+                               "run untrusted code without them (see README, instructor section)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        if self.uid is not None:
+            os.chown(self.workdir, self.uid, self.uid)
+        os.chmod(self.workdir, 0o700)
+        parent_sock, child_sock = socket.socketpair()
+        src = Path(__file__).resolve().parents[2]
+        keep = [sys.prefix, sys.base_prefix, str(src), str(REPO_ROOT / "data")]
+        hide = ["/tmp", "/var/tmp", "/dev/shm", str(REPO_ROOT), *(str(p) for p in self.hide)]
+        home = os.path.expanduser("~")
+        if home not in ("/", ""):
+            hide.append(home)  # the instructor's home (e.g. /root): Python may live there, bound back read-only
+        config = {"fd": child_sock.fileno(), "workdir": str(self.workdir), "keep": keep, "hide": hide,
+                  "mounts": True, "uid": self.uid, "tmp_writable": True,
+                  "limits": {"memory_bytes": self.limits.memory_bytes, "cpu_seconds": self.limits.cpu_seconds,
+                             "file_bytes": self.limits.output_bytes, "open_files": self.limits.open_files,
+                             "processes": self.limits.processes}}
+        env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(self.workdir),
+               "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+               "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+               "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"), "MPLCONFIGDIR": str(self.workdir)}
+        with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
+            self.proc = subprocess.Popen([*prefix, sys.executable, "-I", str(KERNEL), json.dumps(config)],
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                                         pass_fds=[child_sock.fileno()], start_new_session=True,
+                                         cwd=str(self.workdir))
+        child_sock.close()
+        self.sock = parent_sock
+        try:
+            hello = self._receive(timeout)
+        except SandboxDied as error:
+            self.close()
+            raise SandboxError(f"the sandbox did not start: {error}\n{self.read_err()[-2000:]}") from None
+        if not hello.get("ready"):
+            self.close()
+            raise SandboxError(f"the sandbox did not start: {hello}")
+
+    def _receive(self, timeout: float):
+        self.sock.settimeout(max(0.05, timeout))
+        try:
+            return wire.recv(self.sock)
+        except socket.timeout:
+            raise SandboxTimeout(f"ran longer than {timeout:.0f} s and was stopped") from None
+        except (EOFError, ConnectionError, OSError):
+            raise SandboxDied(self._death_reason()) from None
+        except wire.WireError as error:
+            raise SandboxDied(f"sent a malformed reply ({error})", reason="protocol") from None
+
+    def _death_reason(self) -> str:
+        try:
+            code = self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        size = sum(p.stat().st_size for p in (self.out_path, self.err_path) if p.exists())
+        if size >= self.limits.output_bytes:
+            return f"was stopped: it wrote more than the output limit ({self.limits.output_bytes >> 20} MB)"
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            if name == "SIGXCPU":
+                return f"was stopped: it used more than {self.limits.cpu_seconds} s of CPU time"
+            return f"ended abruptly (signal {name})"
+        return f"ended the Python process (exit status {code}), e.g. with os._exit() or by closing its connection"
+
+    def request(self, message: dict, timeout: float) -> dict:
+        if self.proc is None or self.sock is None:
+            raise SandboxDied("is not running (it ended earlier)")
+        try:
+            wire.send(self.sock, message)
+        except (OSError, EOFError):
+            raise SandboxDied(self._death_reason()) from None
+        return self._receive(timeout)
+
+    def read_out(self, start: int = 0, limit: int = 20000) -> str:
+        return _read_tail(self.out_path, start, limit)
+
+    def read_err(self, start: int = 0, limit: int = 20000) -> str:
+        return _read_tail(self.err_path, start, limit)
+
+    def out_size(self) -> int:
+        return self.out_path.stat().st_size if self.out_path.exists() else 0
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            self.proc = None
+        if self.uid is not None:
+            _sweep_uid(self.uid)
+
+
+def _read_tail(path: Path, start: int, limit: int) -> str:
+    if not path.exists():
+        return ""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(limit + 1)
+    text = data[:limit].decode("utf-8", "replace")
+    return text + ("\n... (output cut)" if len(data) > limit else "")
