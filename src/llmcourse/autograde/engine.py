@@ -167,8 +167,8 @@ class Session:
                     break
                 if not reply.get("ok"):
                     errors.append(f"{label}: {_describe_remote(reply)}")
-                    if reply.get("etype") == "MemoryError":
-                        self.limits_hit.add("memory")
+                    if _limit_of(reply):
+                        self.limits_hit.add(_limit_of(reply))
             else:
                 self.errors += errors
                 self.run_output_end = self.sandbox.out_size()
@@ -211,8 +211,8 @@ class Session:
             self.close()
             raise StudentCodeError(f"your code {error}") from None
         if not reply.get("ok"):
-            if reply.get("etype") == "MemoryError":
-                self.limits_hit.add("memory")
+            if _limit_of(reply):
+                self.limits_hit.add(_limit_of(reply))
             raise _remote_exception(reply)
         return wire.decode(reply.get("value"), lambda data: Remote(self, data))
 
@@ -249,7 +249,19 @@ def _describe_remote(reply: dict) -> str:
         text += "\n" + str(reply["traceback"]).rstrip()
     if etype == "MemoryError":
         text += "\n(the grader's memory limit was reached)"
+    if "File too large" in message:
+        text += "\n(the grader's output limit was reached: print less)"
     return text
+
+
+def _limit_of(reply: dict) -> str | None:
+    if reply.get("etype") == "MemoryError":
+        return "memory"
+    if "File too large" in str(reply.get("message", "")):
+        return "output"
+    if reply.get("etype") in ("BlockingIOError",) and "Resource temporarily unavailable" in str(reply.get("message")):
+        return "processes"
+    return None
 
 
 def _remote_exception(reply: dict) -> Exception:
