@@ -1,0 +1,69 @@
+"""Regenerate exercises/<assignment>/ with nbgrader and build the student bundle, verified by scanning it."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from llmcourse.autograde.course import Course
+from llmcourse.autograde.notebooks import HIDDEN
+
+SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOTALL)
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
+
+
+def generate(course: Course, assignment: str) -> Path:
+    """nbgrader generate_assignment, run from autograder/ where nbgrader_config.py lives."""
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    result = subprocess.run([str(nbgrader), "generate_assignment", assignment, "--force"],
+                            cwd=course.autograder, env=course.env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+    return course.exercises / assignment
+
+
+def secret_lines(course: Course, assignment: str) -> list[str]:
+    """Distinctive lines of solution code and hidden tests (what must never be in the bundle)."""
+    lines = []
+    for template in course.templates(assignment):
+        for cell in nbformat.read(template, as_version=4).cells:
+            blocks = SOLUTION_BLOCK.findall(cell.source) + [m.group(0) for m in HIDDEN.finditer(cell.source)]
+            for block in blocks:
+                for line in block.splitlines():
+                    text = line.strip()
+                    if len(text) >= 12 and not text.startswith(("#", "\"\"\"", "return None", "pass")) and \
+                            "BEGIN" not in text and "END" not in text:
+                        lines.append(text)
+    return sorted(set(lines))
+
+
+def scan(bundle: Path, secrets: list[str]) -> list[str]:
+    problems = []
+    with zipfile.ZipFile(bundle) as archive:
+        for info in archive.infolist():
+            text = archive.read(info).decode("utf-8", "replace")
+            for marker in MARKERS:
+                if marker in text:
+                    problems.append(f"{info.filename}: contains '{marker}'")
+            for line in secrets:
+                if line in text:
+                    problems.append(f"{info.filename}: contains solution/hidden-test code: {line[:60]!r}")
+    return problems
+
+
+def release(course: Course, assignment: str, *, regenerate: bool = True) -> tuple[Path, list[str]]:
+    folder = generate(course, assignment) if regenerate else course.exercises / assignment
+    bundle = course.autograder / "release" / f"{assignment}.zip"
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and ".ipynb_checkpoints" not in path.parts:
+                archive.write(path, f"{assignment}/{path.relative_to(folder).as_posix()}")
+    problems = scan(bundle, secret_lines(course, assignment))
+    if problems:
+        bundle.unlink()
+    return bundle, problems
