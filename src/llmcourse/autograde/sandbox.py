@@ -79,6 +79,13 @@ def isolation_level() -> str:
     return "namespaces" if namespace_prefix() else "none"
 
 
+def _die_with_parent() -> None:
+    """In the forked child before exec: SIGKILL when the grading worker dies (even by SIGKILL)."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def _sweep_uid(uid: int) -> None:
     """Kill every process still running as the sandbox uid (belt and braces next to the PID namespace)."""
     for entry in Path("/proc").iterdir():
@@ -138,7 +145,7 @@ class Sandbox:
             self.proc = subprocess.Popen([*prefix, sys.executable, "-I", str(KERNEL), json.dumps(config)],
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
                                          pass_fds=[child_sock.fileno()], start_new_session=True,
-                                         cwd=str(self.workdir))
+                                         cwd=str(self.workdir), preexec_fn=_die_with_parent)
         child_sock.close()
         self.sock = parent_sock
         try:
