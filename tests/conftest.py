@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import os
 
+import matplotlib
 import pytest
 
-os.environ.setdefault("MPLBACKEND", "Agg")  # in-process notebook code must not open windows
+# In-process notebook code (the mutation tests) must not open windows. Not via MPLBACKEND: that variable would
+# reach the kernels nbval starts and stop their plots from being drawn inline.
+matplotlib.use("Agg")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 # Submissions used as fixtures by the autograder tests are data, not notebooks to run.
