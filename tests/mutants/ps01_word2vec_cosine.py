@@ -228,7 +228,7 @@ def loss_log_of_sigmoid_unstable(u_centre, v_context, v_negatives):
 @mutant("negative_sampling_loss", breaks=["test_negative_sampling_loss"])
 def loss_detached_from_graph(u_centre, v_context, v_negatives):
     pos, neg = _scores(u_centre, v_context, v_negatives)
-    return torch.tensor(float(-(F.logsigmoid(pos) + F.logsigmoid(-neg).sum(-1)).mean()))
+    return torch.tensor((-(F.logsigmoid(pos) + F.logsigmoid(-neg).sum(-1)).mean()).detach().item())
 
 
 # --- Part 6: sentence_embedding ----------------------------------------------------------------------------------
