@@ -186,3 +186,49 @@ def nearest_neighbour_explorer(vectors, labels, *, groups=None, k: int = 8, init
     panel = widgets.VBox([widgets.HBox([item_box, k_box]), output])
     panel.output, panel.item, panel.k = output, item_box, k_box
     return panel
+
+
+# --- lecture 06: classifier probabilities (pick or type a sentence, pick a classifier, see P(label)) -------------
+def classifier_probability_panel(classifiers, labels, sentences, *, description: str = "sentence"):
+    """Pick or type a sentence, pick a classifier; see the probability it gives each label, as a text bar chart.
+
+    `classifiers` maps a name (e.g. "mean pooling head") to `predict_proba(text)`, which returns one probability
+    per entry of `labels` (a list, array or tensor). Returns the panel (an ipywidgets.VBox); its `.output` is the
+    ipywidgets.Output that each change redraws (kernel-side, so it also works without a browser); `.sentence` and
+    `.model` are the controls.
+    """
+    import ipywidgets as widgets
+    import numpy as np
+
+    classifiers = dict(classifiers)
+    labels = [str(label) for label in labels]
+    sentences = list(sentences)
+    sentence_box = widgets.Combobox(options=sentences, value=sentences[0], description=description,
+                                    placeholder="pick or type a sentence", ensure_option=False,
+                                    layout=widgets.Layout(width="560px"))
+    model_box = widgets.ToggleButtons(options=list(classifiers), value=list(classifiers)[0], description="model")
+    output = widgets.Output()
+
+    def redraw(*_):
+        text = sentence_box.value.strip()
+        if not text:
+            report = "type a sentence to classify\n"
+        else:
+            probabilities = classifiers[model_box.value](text)
+            if hasattr(probabilities, "detach"):
+                probabilities = probabilities.detach().cpu().numpy()
+            probabilities = np.asarray(probabilities, dtype=float).ravel()
+            best = int(np.argmax(probabilities))
+            width = max(len(label) for label in labels)
+            lines = [f"{model_box.value}: {text!r} -> {labels[best]}"]
+            lines += [f"  {label:<{width}} {p:6.1%}  " + "#" * round(40 * p)
+                      for label, p in zip(labels, probabilities)]
+            report = "\n".join(lines) + "\n"
+        output.outputs = ({"output_type": "stream", "name": "stdout", "text": report},)
+
+    sentence_box.observe(redraw, names="value")
+    model_box.observe(redraw, names="value")
+    redraw()
+    panel = widgets.VBox([sentence_box, model_box, output])
+    panel.output, panel.sentence, panel.model = output, sentence_box, model_box
+    return panel
