@@ -232,3 +232,53 @@ def classifier_probability_panel(classifiers, labels, sentences, *, description:
     panel = widgets.VBox([sentence_box, model_box, output])
     panel.output, panel.sentence, panel.model = output, sentence_box, model_box
     return panel
+
+
+# --- lecture 05: semantic search box (type a query, see the top-k corpus sentences by cosine similarity) ---------
+def semantic_search_box(embed, corpus, *, query: str = "", suggestions=(), k: int = 3, max_k: int = 10):
+    """Type a query (or pick a suggestion); see the `k` corpus sentences whose embeddings are most similar.
+
+    `embed(list_of_sentences)` returns an (n, d) array or tensor, e.g. mean pooling + normalisation of an encoder's
+    token embeddings; the corpus is embedded once and each query once (cached). Scores are cosine similarities.
+    Returns the panel (an ipywidgets.VBox); its `.output` is the ipywidgets.Output that each change redraws
+    (kernel-side, so it also works without a browser), `.query` the text box, `.k` the slider.
+    """
+    import ipywidgets as widgets
+    import numpy as np
+
+    def unit_rows(vectors):
+        if hasattr(vectors, "detach"):
+            vectors = vectors.detach().cpu().numpy()
+        matrix = np.asarray(vectors, dtype=float)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.where(norms == 0, 1.0, norms)
+
+    corpus = [str(sentence) for sentence in corpus]
+    corpus_unit = unit_rows(embed(corpus))
+    cache: dict[str, np.ndarray] = {}
+    query_box = widgets.Combobox(options=list(suggestions), value=query or (list(suggestions) or [""])[0],
+                                 description="query", placeholder="type a sentence", ensure_option=False,
+                                 continuous_update=False, layout=widgets.Layout(width="460px"))
+    k_box = widgets.IntSlider(value=min(k, len(corpus)), min=1, max=min(max_k, len(corpus)), description="top k")
+    output = widgets.Output()
+
+    def redraw(*_):
+        text = query_box.value.strip()
+        if not text:
+            report = "type a query to search the corpus\n"
+        else:
+            if text not in cache:
+                cache[text] = unit_rows(embed([text]))[0]
+            sims = corpus_unit @ cache[text]
+            order = np.argsort(-sims, kind="stable")[:k_box.value]
+            lines = [f"top {k_box.value} of {len(corpus)} for {text!r}"]
+            lines += [f"{rank:>2}. {sims[j]:+.3f}  {corpus[j]}" for rank, j in enumerate(order, start=1)]
+            report = "\n".join(lines) + "\n"
+        output.outputs = ({"output_type": "stream", "name": "stdout", "text": report},)
+
+    query_box.observe(redraw, names="value")
+    k_box.observe(redraw, names="value")
+    redraw()
+    panel = widgets.VBox([widgets.HBox([query_box, k_box]), output])
+    panel.output, panel.query, panel.k = output, query_box, k_box
+    return panel
