@@ -50,8 +50,12 @@ class Remote:
         object.__setattr__(self, "_generation", session.generation)
 
     def __call__(self, *args, **kwargs):
-        return self._session.rpc({"op": "call", "target": self._id, "args": [self._session.out(a) for a in args],
-                                  "kwargs": {k: self._session.out(v) for k, v in kwargs.items()}}, self)
+        message = {"op": "call", "target": self._id, "args": [self._session.out(a) for a in args],
+                   "kwargs": {k: self._session.out(v) for k, v in kwargs.items()}}
+        leaves = _grad_tensors(list(args) + list(kwargs.values()))
+        if not leaves:
+            return self._session.rpc(message, self)
+        return _grad_bridge(self._session, message, self, leaves)
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -82,6 +86,55 @@ class Remote:
 
     def __repr__(self):
         return f"<{self._type} from your code>"
+
+
+def _grad_tensors(values) -> list:
+    """The same walk as kernel._tensors: tensors that require grad, in order."""
+    found = []
+    for value in values:
+        if type(value) in (list, tuple):
+            found += _grad_tensors(value)
+        elif type(value) is dict:
+            found += _grad_tensors(list(value.values()))
+        elif getattr(value, "requires_grad", False) is True and type(value).__module__.startswith("torch"):
+            found.append(value)
+    return found
+
+
+def _grad_bridge(session, message: dict, remote, leaves: list):
+    """Call student code with tensors that require grad and connect the result to the grader's autograd graph:
+    backward() here sends the output gradients to the student's process, which back-propagates through its own
+    graph and returns the input gradients (plain data, checked like any other value)."""
+    import torch
+
+    message["grad"] = True
+    value, call = session.rpc(message, remote, want_call=True)
+    outputs = value if type(value) is tuple else (value,)
+    if call is None or not outputs or not all(isinstance(o, torch.Tensor) for o in outputs):
+        return value
+
+    class Bridge(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *inputs):
+            return tuple(o.detach().clone() for o in outputs)
+
+        @staticmethod
+        def backward(ctx, *grads):
+            reply = session.rpc({"op": "backward", "call": call, "grads": [session.out(g) for g in grads]}, remote)
+            if type(reply) is not list or len(reply) != len(leaves):
+                raise StudentCodeError("gradients from your code could not be read")
+            result = []
+            for leaf, grad in zip(leaves, reply):
+                if grad is not None and (not isinstance(grad, torch.Tensor) or grad.shape != leaf.shape):
+                    raise StudentCodeError("a gradient from your code has the wrong type or shape")
+                result.append(None if grad is None else grad.to(leaf.dtype))
+            return tuple(result)
+
+    connected = Bridge.apply(*leaves)
+    for tensor, original in zip(connected, outputs):
+        if not original.requires_grad:
+            tensor.requires_grad_(False)
+    return connected if type(value) is tuple else connected[0]
 
 
 @functools.cache
@@ -201,7 +254,7 @@ class Session:
             raise TypeError(f"a test passes a {type(obj).__name__} to your code, which the sandbox cannot take")
         return wire.encode(value, handle)
 
-    def rpc(self, message: dict, remote: Remote):
+    def rpc(self, message: dict, remote: Remote, want_call: bool = False):
         if self.sandbox is None or remote._generation != self.generation:
             raise StudentCodeError("your code's process is not running any more (it ended or was stopped earlier)")
         try:
@@ -214,7 +267,10 @@ class Session:
             if _limit_of(reply):
                 self.limits_hit.add(_limit_of(reply))
             raise _remote_exception(reply)
-        return wire.decode(reply.get("value"), lambda data: Remote(self, data))
+        value = wire.decode(reply.get("value"), lambda data: Remote(self, data))
+        if want_call:
+            return value, reply.get("call") if type(reply.get("call")) is int else None
+        return value
 
     def fetch(self, names: list[str]) -> dict:
         if self.sandbox is None or not names:

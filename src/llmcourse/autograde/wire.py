@@ -63,7 +63,7 @@ def encode(value, handle_for=None, depth: int = 0):
         if isinstance(value, np.ndarray) or isinstance(value, np.generic):
             array = np.asarray(value)
             if array.dtype.kind in "biufc":
-                array = np.ascontiguousarray(array.astype(array.dtype.newbyteorder("<")))
+                array = array.astype(array.dtype.newbyteorder("<"), order="C")  # keeps 0-d arrays 0-d
                 out = {"__nd__": array.dtype.str, "shape": list(array.shape),
                        "data": base64.b64encode(array.tobytes()).decode()}
                 if isinstance(value, np.generic):
