@@ -5,7 +5,8 @@ Everything is invented by the course authors on top of the course catalogue (dat
 search "intent" below is a few query wordings plus a rule (a regular expression over product names) saying which
 catalogue products a customer looking for it would buy. Conversions are sampled with a fixed seed:
 
-* queries.csv          query_id, query, intent, split    (split: train / test; whole intents are held out)
+* queries.csv          query_id, query, intent, split    (split: train / test; a quarter of the intents are held
+                       out whole, and 40% of the other intents' less common wordings)
 * conversions.csv      query_id, product_id, conversions (products customers bought after the search; this is
                        the positive signal, noisy on purpose: "orange" also converts on bananas and strawberries,
                        co-purchases, and never on blood oranges, which were rarely shown)
@@ -145,7 +146,8 @@ NEVER_CONVERTED = {"oranges": r"blood orange", "citrus": r"blood orange"}
 # Held out for evaluation (whole intents: no wording of them is seen in training). The rest are drawn at random.
 TEST_INTENTS = ["lemons", "apples", "corn tortillas", "elbow macaroni", "plant milk", "coffee pods", "grapefruit"]
 TRAIN_INTENTS = ["oranges", "tortillas", "tortilla chips", "mac and cheese", "macadamia", "salsa"]
-TEST_FRACTION = 0.25
+TEST_FRACTION = 0.25          # of the intents, held out whole
+WORDING_TEST_FRACTION = 0.4   # of the other wordings (never the first, most common one) of the remaining intents
 BRANDS = ["Casa Sol", "El Sol", "Cheddar Bay", "Golden Spoon", "Sunny Grove", "Meadow Farms", "Alpine",
           "Green Valley", "Hearth Oven", "Morning Ridge", "Store Brand"]
 # Autocomplete: logged wordings plus near-duplicate spellings customers type (searches per month, invented).
@@ -221,7 +223,9 @@ def build(products: list[dict]) -> dict[str, list[tuple]]:
         noise = set(matching(products, NOISE[intent])) if intent in NOISE else set()
         for position, query in enumerate(wordings):
             query_id = len(queries) + 1
-            queries.append((query_id, query, intent, "test" if intent in test_intents else "train"))
+            held_out = intent in test_intents or (position > 0 and intent not in TRAIN_INTENTS
+                                                  and rng.random() < WORDING_TEST_FRACTION)
+            queries.append((query_id, query, intent, "test" if held_out else "train"))
             volume = 160 / (1 + position)  # the first wording is the most common
             for pid in sorted(relevant[intent] - never):
                 conversions.append((query_id, pid, max(1, round(volume * popularity[pid] * rng.uniform(0.5, 1.0)))))
