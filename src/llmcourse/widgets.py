@@ -282,3 +282,46 @@ def semantic_search_box(embed, corpus, *, query: str = "", suggestions=(), k: in
     panel = widgets.VBox([widgets.HBox([query_box, k_box]), output])
     panel.output, panel.query, panel.k = output, query_box, k_box
     return panel
+
+
+# --- lecture 07: autocomplete search box, suggestions before and after semantic de-duplication -----------------
+def autocomplete_dedup_box(complete, dedup, *, prefix: str = "mac", threshold: float = 0.8, n: int = 8):
+    """Type a prefix, move the threshold; see the ranked completions before and after semantic de-duplication.
+
+    `complete(prefix, n)` returns the n most searched completions (a list of strings, best first);
+    `dedup(suggestions, threshold)` returns the indices of the suggestions it keeps. Both are written in the lecture
+    notebook. Returns the panel (an ipywidgets.VBox); its `.output` is the ipywidgets.Output that each change
+    redraws (kernel-side, so it also works without a browser); `.prefix`, `.threshold` and `.n` are the controls.
+    """
+    import ipywidgets as widgets
+
+    prefix_box = widgets.Text(value=prefix, description="search", placeholder="type a prefix, e.g. mac",
+                              continuous_update=True)
+    threshold_box = widgets.FloatSlider(value=threshold, min=0.5, max=1.0, step=0.01, description="threshold",
+                                        readout_format=".2f")
+    n_box = widgets.IntSlider(value=n, min=2, max=15, description="suggestions")
+    output = widgets.Output()
+
+    def redraw(*_):
+        suggestions = list(complete(prefix_box.value.strip().lower(), n_box.value))
+        if not suggestions:
+            text = f"no logged query starts with {prefix_box.value!r}\n"
+        else:
+            kept = set(dedup(suggestions, threshold_box.value))
+            width = max(len(s) for s in suggestions)
+            lines = [f"{'before de-duplication':<{width + 4}}  after (cosine >= {threshold_box.value:.2f} to a kept "
+                     f"suggestion is dropped)"]
+            after = [s for i, s in enumerate(suggestions) if i in kept]
+            for i, suggestion in enumerate(suggestions):
+                right = f"kept {suggestion}" if i in kept else "(dropped: a near-duplicate of a kept one)"
+                lines.append(f"{i + 1:>2}. {suggestion:<{width}}  {right}")
+            lines.append(f"{len(after)} of {len(suggestions)} suggestions kept")
+            text = "\n".join(lines) + "\n"
+        output.outputs = ({"output_type": "stream", "name": "stdout", "text": text},)
+
+    for control in (prefix_box, threshold_box, n_box):
+        control.observe(redraw, names="value")
+    redraw()
+    panel = widgets.VBox([widgets.HBox([prefix_box, threshold_box, n_box]), output])
+    panel.output, panel.prefix, panel.threshold, panel.n = output, prefix_box, threshold_box, n_box
+    return panel
