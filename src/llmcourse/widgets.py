@@ -188,6 +188,46 @@ def nearest_neighbour_explorer(vectors, labels, *, groups=None, k: int = 8, init
     return panel
 
 
+# --- lecture 04: fill-in-the-blank box (pick or type a sentence with [MASK], pick a model, see its guesses) ------
+def fill_in_the_blank_panel(predictors, sentences, *, k: int = 5, max_k: int = 10, mask_token: str = "[MASK]"):
+    """Pick or type a sentence containing `mask_token`, pick a model; see that model's top-k guesses for the blank.
+
+    `predictors` maps a model's name (e.g. "before training", "after training") to `predict(sentence, k)`, which
+    returns the k most likely `(token, probability)` pairs for the first blank. A sentence without a blank gets a
+    one-line reminder instead. Returns the panel (an ipywidgets.VBox); its `.output` is the ipywidgets.Output that
+    each change redraws (kernel-side, so it also works without a browser); `.sentence`, `.model`, `.k` the controls.
+    """
+    import ipywidgets as widgets
+
+    predictors = dict(predictors)
+    sentences = list(sentences)
+    sentence_box = widgets.Combobox(options=sentences, value=sentences[0], description="sentence",
+                                    placeholder=f"type a sentence with {mask_token}", ensure_option=False,
+                                    layout=widgets.Layout(width="560px"))
+    model_box = widgets.ToggleButtons(options=list(predictors), value=list(predictors)[-1], description="model")
+    k_box = widgets.IntSlider(value=k, min=1, max=max_k, description="guesses")
+    output = widgets.Output()
+
+    def redraw(*_):
+        sentence = sentence_box.value
+        if mask_token not in sentence:
+            text = f"put {mask_token} where the missing word goes, e.g. {sentences[0]!r}\n"
+        else:
+            guesses = predictors[model_box.value](sentence, k_box.value)
+            lines = [f"{model_box.value}: {sentence}"]
+            lines += [f"{rank:>2}. {token:<12} {probability:6.1%}  " + "#" * round(40 * probability)
+                      for rank, (token, probability) in enumerate(guesses, start=1)]
+            text = "\n".join(lines) + "\n"
+        output.outputs = ({"output_type": "stream", "name": "stdout", "text": text},)
+
+    for control in (sentence_box, model_box, k_box):
+        control.observe(redraw, names="value")
+    redraw()
+    panel = widgets.VBox([sentence_box, widgets.HBox([model_box, k_box]), output])
+    panel.output, panel.sentence, panel.model, panel.k = output, sentence_box, model_box, k_box
+    return panel
+
+
 # --- lecture 06: classifier probabilities (pick or type a sentence, pick a classifier, see P(label)) -------------
 def classifier_probability_panel(classifiers, labels, sentences, *, description: str = "sentence"):
     """Pick or type a sentence, pick a classifier; see the probability it gives each label, as a text bar chart.
