@@ -140,14 +140,19 @@ def generate(seed: int = SEED) -> dict[str, list[tuple[str, str, str]]]:
     return splits
 
 
-def main() -> None:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
+def write(out_dir: Path = OUT_DIR) -> None:
+    """Write train.tsv, validation.tsv and test.tsv into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     for split, rows in generate().items():
-        with open(OUT_DIR / f"{split}.tsv", "w", newline="", encoding="utf-8") as handle:
+        with open(out_dir / f"{split}.tsv", "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n")
             writer.writerow(("premise", "hypothesis", "label"))
             writer.writerows(rows)
         print(f"{split}: {len(rows)} pairs")
+
+
+def main() -> None:
+    write()
 
 
 if __name__ == "__main__":

@@ -112,11 +112,16 @@ def generate(seed: int = SEED) -> list[tuple[str, ...]]:
             for i, (level, first, second) in enumerate(pairs, start=1)]
 
 
-def main() -> None:
-    OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
+def write(out_dir: Path = OUT_FILE.parent) -> None:
+    """Write sts-course.tsv into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     rows = generate()
-    OUT_FILE.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")
+    (out_dir / OUT_FILE.name).write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")
     print(f"{OUT_FILE.name}: {len(rows)} pairs")
+
+
+def main() -> None:
+    write()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,222 @@
+"""Lecture 05 and its data: the generators reproduce the shipped NLI and STS sets, the loaders read them, the STS
+evaluation (llmcourse.sts) computes Spearman x 100 correctly on hand-made files, the pooling equals
+SentenceTransformer.encode, the benchmark runs on the course's STS set (as CI must), and the search box redraws."""
+from __future__ import annotations
+
+import csv
+import importlib.util
+import subprocess
+import sys
+from collections import Counter
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from llmcourse.datasets.nli_course import LABELS, SPLITS, label_ids, load_nli
+from llmcourse.datasets.sts_course import load_sts, sts_path
+from llmcourse.paths import DATA_DIR, REPO_ROOT
+from llmcourse.pooling import cls_pool, encode_pooled, max_pool, mean_pool
+from llmcourse.sts import evaluate_sts, read_sts, spearman_x100
+
+BENCHMARK = REPO_ROOT / "benchmarks" / "sts_pooling.py"
+# What the benchmark prints on data/sts_course/sts-course.tsv (lecture 05 shows the same numbers).
+COURSE_STS_EXPECTED = {"mean": 82.29, "cls": 81.85, "max": 76.34}
+
+
+def _generator(name: str):
+    path = DATA_DIR / "generators" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"generator_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- data sets -----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, files", [("nli_course", ["train.tsv", "validation.tsv", "test.tsv"]),
+                                         ("sts_course", ["sts-course.tsv"])])
+def test_generator_reproduces_shipped_files_byte_for_byte(name, files, tmp_path):
+    _generator(name).write(tmp_path)
+    for file in files:
+        assert (tmp_path / file).read_bytes() == (DATA_DIR / name / file).read_bytes(), (
+            f"data/{name}/{file} differs from what data/generators/{name}.py writes: regenerate it, never edit it")
+
+
+def test_nli_splits_are_balanced_and_disjoint():
+    sizes = {"train": 720, "validation": 120, "test": 240}
+    premises = {}
+    for split in SPLITS:
+        triples = load_nli(split)
+        assert len(triples) == sizes[split]
+        assert all(isinstance(t, tuple) and len(t) == 3 and all(isinstance(x, str) and x for x in t) for t in triples)
+        assert Counter(label for _, _, label in triples) == {label: sizes[split] // 3 for label in LABELS}
+        assert all(premise != hypothesis for premise, hypothesis, _ in triples)
+        premises[split] = {premise for premise, _, _ in triples}
+    assert not premises["train"] & premises["test"], "a test premise also occurs in train"
+    assert not premises["train"] & premises["validation"]
+    assert not premises["validation"] & premises["test"]
+    assert label_ids([("a", "b", "neutral"), ("a", "c", "contradiction")]) == [1, 2]
+    with pytest.raises(ValueError, match="split must be one of"):
+        load_nli("dev")
+
+
+def test_nli_hypotheses_are_not_label_giveaways():
+    """Several hypothesis shapes occur under more than one label, so a model must compare the two sentences."""
+    shapes = {}
+    for premise, hypothesis, label in load_nli("train"):
+        shape = " ".join(hypothesis.split()[:2])  # e.g. "A man", "The boy", "Someone is"
+        shapes.setdefault(shape, set()).add(label)
+    assert sum(1 for labels in shapes.values() if len(labels) > 1) >= 5
+
+
+def test_sts_course_layout_and_scores():
+    with open(sts_path(), newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert len(rows) == 300 and all(len(row) == 7 for row in rows)
+    assert len({row[3] for row in rows}) == 300, "ids are unique"
+    first, second, gold = load_sts()
+    assert len(first) == len(second) == 300
+    assert gold.min() == 0.0 and gold.max() == 5.0
+    assert Counter(gold.tolist()) == {float(level): 50 for level in range(6)}
+    assert all(a != b for a, b in zip(first, second))
+
+
+# --- the evaluation function ---------------------------------------------------------------------------------------
+def _write_tsv(path, rows):
+    path.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_read_sts_keeps_quotes_ignores_extra_columns_and_a_header(tmp_path):
+    path = _write_tsv(tmp_path / "tiny.tsv", [
+        ("genre", "file", "year", "id", "score", "sentence1", "sentence2"),
+        ("news", "f", "2012", "0001", "4.250", '"We are ready," he said.', 'He said: "ready".', "src1", "src2"),
+        ("news", "f", "2012", "0002", "0.000", "A cat sleeps.", "Stocks fell."),
+    ])
+    first, second, gold = read_sts(path)
+    assert first == ['"We are ready," he said.', "A cat sleeps."]
+    assert second == ['He said: "ready".', "Stocks fell."]
+    np.testing.assert_allclose(gold, [4.25, 0.0])
+
+
+def test_read_sts_rejects_malformed_lines(tmp_path):
+    short = _write_tsv(tmp_path / "short.tsv", [("g", "f", "y", "1", "3.0", "only one sentence")])
+    with pytest.raises(ValueError, match="line 1: expected at least 7"):
+        read_sts(short)
+    bad_score = _write_tsv(tmp_path / "bad.tsv", [("g", "f", "y", "1", "3.0", "a", "b"),
+                                                   ("g", "f", "y", "2", "high", "c", "d")])
+    with pytest.raises(ValueError, match="line 2: the score column"):
+        read_sts(bad_score)
+
+
+def test_spearman_x100_against_hand_computed_values():
+    assert spearman_x100([0.1, 0.2, 0.3, 0.4], [1, 2, 3, 4]) == pytest.approx(100.0)
+    assert spearman_x100([0.4, 0.3, 0.2, 0.1], [1, 2, 3, 4]) == pytest.approx(-100.0)
+    # one adjacent swap among 4: rho = 1 - 6 * (1 + 1) / (4 * (16 - 1)) = 0.8
+    assert spearman_x100([0.1, 0.3, 0.2, 0.4], [1, 2, 3, 4]) == pytest.approx(80.0)
+    # ties get average ranks: x ranks (1, 2.5, 2.5, 4), y ranks (1, 2, 3, 4) -> Pearson of ranks = 0.9487
+    assert spearman_x100([0.1, 0.2, 0.2, 0.4], [1, 2, 3, 4]) == pytest.approx(100 * 3 / np.sqrt(10), abs=1e-9)
+
+
+class _TableTokenizer:
+    """A stand-in tokenizer: each sentence is one 'token', its index in a fixed list (no padding needed)."""
+
+    def __init__(self, sentences):
+        self.index = {s: i for i, s in enumerate(sentences)}
+
+    def __call__(self, batch, **_):
+        ids = torch.tensor([[self.index[s]] for s in batch])
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+
+
+class _TableModel:
+    """A stand-in encoder whose 'token embedding' for sentence i is row i of a fixed table."""
+
+    def __init__(self, table):
+        self.table = torch.as_tensor(table, dtype=torch.float32)
+
+    def __call__(self, input_ids, attention_mask):
+        return SimpleNamespace(last_hidden_state=self.table[input_ids])
+
+
+def test_evaluate_sts_on_a_tiny_hand_made_file_with_known_spearman(tmp_path):
+    # Pair i compares "anchor" with sentence i, whose vector is at angle theta_i: cosines 1.0 > 0.8 > 0.6 > 0.0.
+    sentences = ["anchor", "same", "close", "far", "unrelated"]
+    angles = np.arccos([1.0, 1.0, 0.8, 0.6, 0.0])
+    table = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    gold = ["5.000", "3.000", "4.000", "0.000"]  # the model ranks pairs 2 and 3 the other way round
+    path = _write_tsv(tmp_path / "tiny.tsv", [("g", "f", "2025", f"{i:04d}", gold[i], "anchor", s)
+                                              for i, s in enumerate(sentences[1:])])
+    scores = evaluate_sts(path, tokenizer=_TableTokenizer(sentences), model=_TableModel(table))
+    assert set(scores) == {"mean", "cls", "max"}
+    for name, value in scores.items():
+        assert value == pytest.approx(80.0), f"{name}: one adjacent swap among 4 pairs gives Spearman 0.8"
+    swapped = evaluate_sts(path, {"mean": mean_pool}, tokenizer=_TableTokenizer(sentences),
+                           model=_TableModel(table * np.array([[1.0, -1.0]])))
+    assert swapped == {"mean": pytest.approx(80.0)}, "cosine is invariant to reflecting every vector"
+
+
+# --- pooling -------------------------------------------------------------------------------------------------------
+def test_poolings_ignore_padding_even_with_negative_values():
+    x = -torch.rand(3, 6, 4) - 0.5
+    lengths = torch.tensor([1, 6, 3])
+    mask = (torch.arange(6)[None, :] < lengths[:, None]).long()
+    garbage = x.masked_fill(mask[..., None] == 0, 0.0)
+    for i in range(3):
+        real = x[i, :lengths[i]]
+        torch.testing.assert_close(mean_pool(garbage, mask)[i], real.mean(dim=0))
+        torch.testing.assert_close(max_pool(garbage, mask)[i], real.max(dim=0).values)
+        torch.testing.assert_close(cls_pool(garbage, mask)[i], real[0])
+
+
+@pytest.mark.slow
+def test_mean_pooling_plus_normalisation_equals_sentence_transformers():
+    from llmcourse.models import load_encoder, load_sentence_model
+
+    sentences = ["Dogs run.", "A man is playing a guitar in the park.", "I like milk chocolate.",
+                 "The old fisherman slowly repaired his torn nets on the quiet harbour wall long before sunrise."]
+    tokenizer, model = load_encoder()
+    ours = F.normalize(encode_pooled(sentences, {"mean": mean_pool}, tokenizer=tokenizer, model=model,
+                                     batch_size=3)["mean"], dim=1)
+    reference = torch.from_numpy(load_sentence_model().encode(sentences, batch_size=2))
+    assert float((ours - reference).abs().max()) <= 1e-6
+
+
+@pytest.mark.slow
+def test_benchmark_on_the_course_sts_set():
+    """What CI runs: benchmarks/sts_pooling.py on the course's own STS-layout file, one line per pooling."""
+    result = subprocess.run([sys.executable, str(BENCHMARK), str(sts_path())], capture_output=True, text=True,
+                            timeout=600, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr == "", f"the benchmark writes to stderr: {result.stderr[-500:]}"
+    lines = result.stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["mean", "cls", "max"]
+    scores = {name: float(value) for name, value in (line.split() for line in lines)}
+    for name, expected in COURSE_STS_EXPECTED.items():
+        assert scores[name] == pytest.approx(expected, abs=0.05), f"{name}: {scores[name]} (expected {expected})"
+    assert all(line == f"{name} {float(value):.2f}" for line, (name, value) in zip(lines, (l.split() for l in lines)))
+    assert scores["mean"] > scores["max"]
+
+
+# --- the semantic search box ---------------------------------------------------------------------------------------
+def test_semantic_search_box_redraws_on_query_and_k():
+    from llmcourse.widgets import semantic_search_box
+
+    vocabulary = ["milk", "chocolate", "guitar", "dog"]
+
+    def embed(texts):  # bag of known words: enough to rank a toy corpus
+        return np.array([[text.lower().count(word) + 1e-3 for word in vocabulary] for text in texts])
+
+    corpus = ["I like milk.", "Chocolate is sweet.", "A guitar solo.", "The dog barks.", "Milk chocolate."]
+    panel = semantic_search_box(embed, corpus, query="milk", k=2)
+    first = panel.output.outputs[0]["text"]
+    assert "top 2 of 5 for 'milk'" in first and first.splitlines()[1].endswith("I like milk.")
+    panel.query.value = "a dog"
+    second = panel.output.outputs[0]["text"]
+    assert second != first and second.splitlines()[1].endswith("The dog barks.")
+    panel.k.value = 4
+    assert len(panel.output.outputs[0]["text"].strip().splitlines()) == 5
+    panel.query.value = "   "
+    assert "type a query" in panel.output.outputs[0]["text"]
