@@ -56,7 +56,8 @@ def grade_one(task: dict) -> dict:
                 reason = f"{template.name} is missing from the submission."
             notebook = grade_notebook(template, raw, missing_reason=reason, workdir=scratch / f"nb{number}",
                                       logdir=scratch.parent / f"{scratch.name}.log{number}",
-                                      hide=[Path(task["course_root"]), Path(task["scratch_root"])], limits=limits)
+                                      hide=[Path(task["course_root"]), Path(task["scratch_root"])], limits=limits,
+                                      mode=task.get("modes", {}).get(template.name, "isolated"))
             entry = asdict(notebook)
             entry["limits"] = getattr(notebook, "limits", [])
             entry["flags"] = getattr(notebook, "flags", [])
@@ -77,7 +78,35 @@ def grade_one(task: dict) -> dict:
     result["score"] = sum(c["points"] for nb in result["notebooks"] for c in nb["cells"])
     result["max_score"] = sum(c["max_points"] for nb in result["notebooks"] for c in nb["cells"])
     result["seconds"] = round(time.monotonic() - started, 2)
+    result["modes"] = task.get("modes", {})
     return result
+
+
+def choose_modes(course: Course, assignment: str, limits: Limits, log=print) -> dict[str, str]:
+    """Per notebook: "isolated" if the reference solution gets every test point that way, else "in-sandbox".
+
+    Calibrated once per version of the source notebook (cached in autograder/autograded/.modes.json)."""
+    cache_path = course.autograded / ".modes.json"
+    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+    modes = {}
+    for template_path in course.templates(assignment):
+        template = load_template(template_path)
+        if template.digest not in cache:
+            scratch = Path(tempfile.mkdtemp(prefix="llmcourse-calibrate-"))
+            try:
+                reference = grade_notebook(template, template_path.read_bytes(), missing_reason="",
+                                           workdir=scratch / "work", logdir=scratch / "log",
+                                           hide=[course.root, scratch], limits=limits)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            failed = [c.grade_id for c in reference.cells if c.kind == "test" and not c.passed]
+            cache[template.digest] = "isolated" if not failed else "in-sandbox"
+            if failed:
+                log(f"{template.name}: its tests need objects shared with student code ({', '.join(failed)}); "
+                    "grading it in-sandbox (tests run in the student's sandbox, as in nbgrader)")
+            _atomic_write(cache_path, json.dumps(cache, indent=1))
+        modes[template.name] = cache[template.digest]
+    return modes
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -153,19 +182,22 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     digests = [load_template(t).digest for t in templates]
     ensure_assignment_in_gradebook(course, assignment)
     students = students if students is not None else course.students_with(assignment)
+    modes = choose_modes(course, assignment, limits, log)
     previous = load_results(course, assignment)
     tasks = []
     for student in students:
         folder = course.submitted / student / assignment
-        key = submission_key(digests, folder, limits)
+        key = submission_key(digests + sorted(modes.values()), folder, limits)
         if not force and student in previous and previous[student].get("key") == key:
             continue
         tasks.append({"student": student, "assignment": assignment, "folder": str(folder), "key": key,
-                      "templates": [str(t) for t in templates], "limits": limits.as_dict(),
+                      "templates": [str(t) for t in templates], "limits": limits.as_dict(), "modes": modes,
                       "course_root": str(course.root)})
     log(f"{assignment}: {len(students)} submissions, {len(tasks)} to grade "
         f"({len(students) - len(tasks)} unchanged since the last run), {workers} workers")
     results = {s: previous[s] for s in students if s in previous}
+    for student, result in results.items():
+        result["modes"] = modes
     if not tasks:
         return results
     from nbgrader.api import Gradebook

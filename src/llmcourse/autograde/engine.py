@@ -112,11 +112,16 @@ def _grad_bridge(session, message: dict, remote, leaves: list):
     outputs = value if type(value) is tuple else (value,)
     if call is None or not outputs or not all(isinstance(o, torch.Tensor) for o in outputs):
         return value
+    attached = [o.requires_grad for o in outputs]  # as the student's process reported them
+    if not any(attached):
+        return value
 
     class Bridge(torch.autograd.Function):
         @staticmethod
         def forward(ctx, *inputs):
-            return tuple(o.detach().clone() for o in outputs)
+            results = tuple(o.detach().clone() for o in outputs)
+            ctx.mark_non_differentiable(*[r for r, a in zip(results, attached) if not a])
+            return results
 
         @staticmethod
         def backward(ctx, *grads):
@@ -131,9 +136,6 @@ def _grad_bridge(session, message: dict, remote, leaves: list):
             return tuple(result)
 
     connected = Bridge.apply(*leaves)
-    for tensor, original in zip(connected, outputs):
-        if not original.requires_grad:
-            tensor.requires_grad_(False)
     return connected if type(value) is tuple else connected[0]
 
 
@@ -186,6 +188,8 @@ class Session:
         self.limits_hit: set[str] = set()
         self.restarts = 0
         self.run_output_end = 0
+        self.callbacks: list = []
+        self.outcomes: dict[str, str | None] = {}   # in-sandbox mode: test label -> None (passed) or message
 
     def timeout(self) -> float:
         left = self.deadline - time.monotonic()
@@ -210,7 +214,10 @@ class Session:
                     reply = self.sandbox.request({"op": "cell", "source": source, "label": label}, self.timeout())
                 except SandboxDied as error:
                     self.note_limit(error)
-                    errors.append(f"{label}: your code {error}.")
+                    if label.startswith("test "):
+                        self.outcomes[label] = f"your code {error}."
+                    else:
+                        errors.append(f"{label}: your code {error}.")
                     self.skipped.add(number)
                     self.restarts += 1
                     if self.restarts > MAX_RESTARTS:
@@ -218,10 +225,12 @@ class Session:
                         self.close()
                         return
                     break
-                if not reply.get("ok"):
+                if label.startswith("test "):
+                    self.outcomes[label] = None if reply.get("ok") else _describe_remote(reply)
+                elif not reply.get("ok"):
                     errors.append(f"{label}: {_describe_remote(reply)}")
-                    if _limit_of(reply):
-                        self.limits_hit.add(_limit_of(reply))
+                if not reply.get("ok") and _limit_of(reply):
+                    self.limits_hit.add(_limit_of(reply))
             else:
                 self.errors += errors
                 self.run_output_end = self.sandbox.out_size()
@@ -251,6 +260,9 @@ class Session:
                 if obj._generation != self.generation:
                     raise StudentCodeError("an object from your code is gone (its process was restarted)")
                 return {"__handle__": obj._id}
+            if callable(obj) and not isinstance(obj, type):
+                self.callbacks.append(obj)  # the test's own function: runs here when student code calls it
+                return {"__handle__": len(self.callbacks) - 1, "callback": True}
             raise TypeError(f"a test passes a {type(obj).__name__} to your code, which the sandbox cannot take")
         return wire.encode(value, handle)
 
@@ -259,6 +271,9 @@ class Session:
             raise StudentCodeError("your code's process is not running any more (it ended or was stopped earlier)")
         try:
             reply = self.sandbox.request(message, self.timeout())
+            while reply.get("op") == "callback":
+                self.sandbox.send(self.run_callback(reply))
+                reply = self.sandbox.receive(self.timeout())
         except SandboxDied as error:
             self.note_limit(error)
             self.close()
@@ -271,6 +286,18 @@ class Session:
         if want_call:
             return value, reply.get("call") if type(reply.get("call")) is int else None
         return value
+
+    def run_callback(self, request: dict) -> dict:
+        try:
+            function = self.callbacks[request["target"]]
+            decode = lambda data: wire.decode(data, lambda d: Remote(self, d))  # noqa: E731
+            args = [decode(a) for a in request.get("args", [])]
+            kwargs = {str(k): decode(v) for k, v in request.get("kwargs", {}).items()}
+            return {"ok": True, "value": self.out(function(*args, **kwargs))}
+        except StudentCodeError:
+            raise
+        except Exception as error:
+            return {"ok": False, "message": f"{type(error).__name__}: {error}"[:2000]}
 
     def fetch(self, names: list[str]) -> dict:
         if self.sandbox is None or not names:
@@ -297,7 +324,9 @@ class Session:
 
 def _describe_remote(reply: dict) -> str:
     etype, message = str(reply.get("etype", "Error")), str(reply.get("message", ""))
-    if etype == "SystemExit":
+    if etype in ("StudentCheckError", "AssertionError") and message:
+        text = message
+    elif etype == "SystemExit":
         text = f"your code called sys.exit() or exit() (SystemExit: {message})"
     else:
         text = f"{etype}: {message}"
@@ -341,7 +370,11 @@ def _failure_message(error: BaseException) -> str:
 
 
 def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str, workdir: Path, logdir: Path,
-                   hide: list[Path], limits: Limits) -> NotebookResult:
+                   hide: list[Path], limits: Limits, mode: str = "isolated") -> NotebookResult:
+    """mode "isolated" (default): tests run here, on values from the sandbox. mode "in-sandbox": for assignments
+    whose tests build objects (models, optimisers) that student code must mutate in place, the test cells run in the
+    sandbox after the student's cells, as in nbgrader; limits and isolation are the same, but a hostile submission
+    could forge those verdicts, so `export` lists such assignments."""
     result = NotebookResult(template.name)
     zero = [CellVerdict(c.grade_id, c.role, 0.0, c.points, False if c.role == "test" else None)
             for c in template.cells if c.role in ("test", "written")]
@@ -357,10 +390,22 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
         return result
     result.notes = list(submission.notes)
     result.solutions, result.written = dict(submission.solutions), dict(submission.written)
-    session = Session(program(template, submission), workdir, logdir, hide, limits,
-                      time.monotonic() + limits.notebook_seconds)
+    session = Session(program(template, submission, include_tests=mode == "in-sandbox"), workdir, logdir, hide,
+                      limits, time.monotonic() + limits.notebook_seconds)
     try:
         session.start()
+        if mode == "in-sandbox":
+            for cell in template.cells:
+                if cell.role == "test":
+                    label = f"test {cell.grade_id}"
+                    outcome = session.outcomes.get(label, "not run: your notebook's process had stopped earlier.")
+                    result.cells.append(CellVerdict(cell.grade_id, "test", cell.points if outcome is None else 0.0,
+                                                    cell.points, outcome is None, (outcome or "")[:3000]))
+                elif cell.role == "written":
+                    result.cells.append(CellVerdict(cell.grade_id, "written", 0.0, cell.points, None,
+                                                    "graded by hand"))
+            result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
+            return _finish(result, session, submission)
         result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
         wanted = [n for c in template.cells if c.role == "solution" for n in c.names]
         student_values = session.fetch(wanted)
@@ -368,8 +413,11 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
         namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
         for cell in template.cells:
             if cell.role == "setup":
-                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                    exec(compile(cell.source, f"<setup cell {cell.index + 1}>", "exec"), namespace)
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                        exec(compile(cell.source, f"<setup cell {cell.index + 1}>", "exec"), namespace)
+                except Exception as error:  # a read-only cell that uses the student's code
+                    session.errors.append(f"cell {cell.index + 1}: {_failure_message(error)}"[:2000])
             elif cell.role == "solution":
                 for name in cell.names:
                     if name in student_values:
@@ -400,10 +448,13 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
             elif cell.role == "written":
                 result.cells.append(CellVerdict(cell.grade_id, "written", 0.0, cell.points, None,
                                                 "graded by hand"))
-    except SandboxError:
-        raise
     finally:
         session.close()
+    return _finish(result, session, submission)
+
+
+def _finish(result: NotebookResult, session: Session, submission) -> NotebookResult:
+    session.close()
     result.cell_errors = session.errors
     result.limits = sorted(session.limits_hit)  # type: ignore[attr-defined]
     result.flags = submission.flags  # type: ignore[attr-defined]

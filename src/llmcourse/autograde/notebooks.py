@@ -168,11 +168,14 @@ def parse_submission(raw: bytes, template: Template) -> Submission:
     return submission
 
 
-def program(template: Template, submission: Submission) -> list[tuple[str, str]]:
-    """(label, source) of every cell the student's process runs, in template order; no test cell is included."""
+def program(template: Template, submission: Submission, include_tests: bool = False) -> list[tuple[str, str]]:
+    """(label, source) of every cell the student's process runs, in template order. Test cells are included only
+    in the weaker "in-sandbox" mode (see engine.py)."""
     cells: list[tuple[str, str]] = []
     first_solution = True
     for cell in template.cells:
+        if cell.role == "test" and include_tests:
+            cells.append((f"test {cell.grade_id}", cell.source))
         if cell.role == "setup":
             cells.append((f"cell {cell.index + 1}", cell.source))
         elif cell.role == "solution":

@@ -88,6 +88,13 @@ def _die_with_parent() -> None:
 
 def _sweep_uid(uid: int) -> None:
     """Kill every process still running as the sandbox uid (belt and braces next to the PID namespace)."""
+    deadline = time.monotonic() + 3
+    while _kill_uid(uid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _kill_uid(uid: int) -> int:
+    found = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -96,11 +103,13 @@ def _sweep_uid(uid: int) -> None:
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("Uid:") and int(line.split()[1]) == uid:
+            if line.startswith("Uid:") and int(line.split()[1]) == uid and "\nState:\tZ" not in status:
+                found += 1
                 try:
                     os.kill(int(entry.name), signal.SIGKILL)
                 except OSError:
                     pass
+    return found
 
 
 class Sandbox:
@@ -184,12 +193,20 @@ class Sandbox:
         return f"ended the Python process (exit status {code}), e.g. with os._exit() or by closing its connection"
 
     def request(self, message: dict, timeout: float) -> dict:
+        self.send(message)
+        return self._receive(timeout)
+
+    def send(self, message: dict) -> None:
         if self.proc is None or self.sock is None:
             raise SandboxDied("is not running (it ended earlier)")
         try:
             wire.send(self.sock, message)
         except (OSError, EOFError):
             raise SandboxDied(self._death_reason()) from None
+
+    def receive(self, timeout: float) -> dict:
+        if self.sock is None:
+            raise SandboxDied("is not running (it ended earlier)")
         return self._receive(timeout)
 
     def read_out(self, start: int = 0, limit: int = 20000) -> str:

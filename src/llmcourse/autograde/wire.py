@@ -50,6 +50,8 @@ def encode(value, handle_for=None, depth: int = 0):
         return [encode(v, handle_for, depth + 1) for v in value]
     if kind is tuple:
         return {"__tuple__": [encode(v, handle_for, depth + 1) for v in value]}
+    if kind is set or kind is frozenset:
+        return {"__set__": [encode(v, handle_for, depth + 1) for v in value], "frozen": kind is frozenset}
     if kind is dict:
         if not all(type(k) is str for k in value):
             raise WireError("only dicts with str keys can cross")
@@ -116,6 +118,9 @@ def decode(data, make_handle=None, depth: int = 0, budget: list | None = None):
         return complex(_check_number(re_), _check_number(im))
     if "__tuple__" in data:
         return tuple(decode(v, make_handle, depth + 1, budget) for v in data["__tuple__"])
+    if "__set__" in data:
+        items = [decode(v, None, depth + 1, budget) for v in data["__set__"]]
+        return frozenset(items) if data.get("frozen") is True else set(items)
     if "__dict__" in data:
         items = data["__dict__"]
         if type(items) is not dict:
