@@ -15,13 +15,23 @@ import sys
 from pathlib import Path
 
 
+def _use_course_venv() -> None:
+    """`python3 autograder/course_grader.py` also works: re-run with the course's venv if this Python lacks nbgrader."""
+    venv_python = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
+            os.execv(str(venv_python), [str(venv_python), *sys.argv])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course_grader", description=__doc__.split("\n")[0])
     parser.add_argument("--course-root", type=Path, default=None,
                         help="course folder (default: this repository)")
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("release", help="regenerate exercises/<a>/ with nbgrader and build the student zip")
-    p.add_argument("assignment")
+    p.add_argument("assignment", nargs="?", help="default: every assignment in solutions/")
     p.add_argument("--no-regenerate", action="store_true", help="bundle exercises/ as it is")
     p = commands.add_parser("collect", help="bring in submissions from a folder or an LMS zip, ids from a roster")
     p.add_argument("assignment")
@@ -54,11 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "release":
         from llmcourse.autograde.release import release
 
-        bundle, problems = release(course, args.assignment, regenerate=not args.no_regenerate)
-        if problems:
-            print("REFUSED: the bundle would leak solutions or hidden tests:\n  " + "\n  ".join(problems[:20]))
-            return 1
-        print(f"released {course.exercises / args.assignment} and {bundle} (scanned: no solution code, no hidden test)")
+        names = [args.assignment] if args.assignment else sorted(
+            p.name for p in course.solutions.iterdir() if p.is_dir() and not p.name.startswith("."))
+        for name in names:
+            bundle, problems = release(course, name, regenerate=not args.no_regenerate)
+            if problems:
+                print(f"REFUSED {name}: the bundle would leak solutions or hidden tests:\n  " + "\n  ".join(problems[:20]))
+                return 1
+            print(f"released {course.exercises / name} and {bundle} (scanned: no solution code, no hidden test)")
         return 0
     if args.command == "collect":
         from llmcourse.autograde.collect import collect
@@ -97,4 +110,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    _use_course_venv()
     sys.exit(main())

@@ -207,8 +207,11 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     os.chmod(scratch_root, 0o711)
     for task in tasks:
         task["scratch_root"] = str(scratch_root)
-    # fork (not spawn): the instructor's own script is not re-imported; the pool exists before any thread
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("fork"))
+    # forkserver: workers fork from a fresh single-threaded server, never from this process, which may hold
+    # threads (torch's OpenMP pool after calibration, a caller's threads) that would deadlock a forked child
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["llmcourse.autograde.batch"])
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context)
     bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress,
                file=sys.stderr)
     try:
