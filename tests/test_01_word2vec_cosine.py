@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 from collections import Counter
 
@@ -13,23 +12,6 @@ import pytest
 from llmcourse.paths import DATA_DIR, REPO_ROOT
 
 LECTURE = REPO_ROOT / "lectures" / "01_word2vec_cosine.ipynb"
-
-
-def _generator(name: str):
-    path = DATA_DIR / "generators" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"generator_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.mark.parametrize("name, files", [("grocery", ["products.csv", "baskets.csv"]),
-                                         ("word_corpus", ["sentences.txt"])])
-def test_generator_reproduces_shipped_files_byte_for_byte(name, files, tmp_path):
-    _generator(name).write(tmp_path)
-    for file in files:
-        assert (tmp_path / file).read_bytes() == (DATA_DIR / name / file).read_bytes(), (
-            f"data/{name}/{file} differs from what data/generators/{name}.py writes: regenerate it, never edit it")
 
 
 def _products():

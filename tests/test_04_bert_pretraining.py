@@ -4,36 +4,21 @@ control, and the stored lecture shows the slide's segment ids and a passing chec
 from __future__ import annotations
 
 import collections
-import importlib.util
 
 import nbformat
 
+from datagen import load_generator
 from llmcourse.datasets.bert_corpus import load_documents, sentences, train_test_documents
 from llmcourse.paths import REPO_ROOT
 from llmcourse.widgets import fill_in_the_blank_panel
 
 LECTURE = REPO_ROOT / "lectures" / "04_bert_pretraining.ipynb"
-GENERATOR = REPO_ROOT / "data" / "generators" / "bert_corpus.py"
 CORPUS = REPO_ROOT / "data" / "bert_corpus" / "documents.txt"
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("bert_corpus_generator", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_generator_reproduces_the_committed_corpus(tmp_path):
-    target = tmp_path / "documents.txt"
-    _generator().main(["bert_corpus.py", str(target)])
-    assert target.read_bytes() == CORPUS.read_bytes(), (
-        "data/bert_corpus/documents.txt is not what data/generators/bert_corpus.py writes: re-run the generator")
 
 
 def test_loader_reads_documents_of_several_sentences():
     documents = load_documents()
-    assert len(documents) == _generator().N_DOCUMENTS == 900
+    assert len(documents) == load_generator("bert_corpus").N_DOCUMENTS == 900
     assert all(5 <= len(d) <= 7 for d in documents), "a story has an opening, 3-5 middle sentences and a closing"
     assert all(s == s.strip() and s.endswith(" .") for d in documents for s in d)
     train, test = train_test_documents()

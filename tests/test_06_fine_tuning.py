@@ -1,33 +1,21 @@
 """Lecture 06 (fine-tuning): the emotion_course data set (generator, splits, loader) and the classifier panel."""
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 
 import nbformat
 import pytest
 
+from datagen import load_generator
 from llmcourse.datasets.emotion_course import EMOTION_LABELS, SPLITS, load_emotions
 from llmcourse.paths import REPO_ROOT
 from llmcourse.widgets import classifier_probability_panel
 
-GENERATOR = REPO_ROOT / "data" / "generators" / "emotion_course.py"
 LECTURE = REPO_ROOT / "lectures" / "06_fine_tuning.ipynb"
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("emotion_course_generator", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_shipped_files_equal_a_fresh_generation():
-    assert _generator().main(["--check"]) == 0, "data/emotion_course is stale: run data/generators/emotion_course.py"
-
-
 def test_generation_is_deterministic_and_seed_dependent():
-    generator = _generator()
+    generator = load_generator("emotion_course")
     assert generator.generate() == generator.generate()
     assert generator.generate(seed=1) != generator.generate()
 
@@ -46,7 +34,7 @@ def test_splits_are_balanced_and_disjoint():
 
 
 def test_unseen_cues_occur_only_in_test():
-    generator = _generator()
+    generator = load_generator("emotion_course")
     unseen = [cue for cues in generator.CUES.values() for cue in cues[-generator.UNSEEN_CUES_PER_EMOTION:]]
     seen = [cue for cues in generator.CUES.values() for cue in cues[:-generator.UNSEEN_CUES_PER_EMOTION]]
     overlapping = [u for u in unseen if any(u in s or s in u for s in seen)]

@@ -1,7 +1,6 @@
 """Lecture 07's data (data/grocery_search/), its loader and its widget."""
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 
@@ -11,21 +10,6 @@ from llmcourse.datasets.grocery_search import (load_autocomplete_log, load_hard_
 from llmcourse.paths import DATA_DIR
 
 FILES = ["queries.csv", "conversions.csv", "synthetic_queries.csv", "hard_negatives.csv", "autocomplete_log.csv"]
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("grocery_search_generator",
-                                                  DATA_DIR / "generators" / "grocery_search.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_generator_reproduces_the_committed_files(tmp_path):
-    _generator().write(tmp_path)
-    for name in FILES:
-        assert (tmp_path / name).read_bytes() == (DATA_DIR / "grocery_search" / name).read_bytes(), (
-            f"data/grocery_search/{name} differs from what its generator writes: re-run the generator")
 
 
 def test_every_product_id_is_in_the_catalogue():

@@ -158,11 +158,16 @@ def generate(n_documents: int = N_DOCUMENTS, seed: int = SEED) -> str:
     return "\n\n".join("\n".join(write_story(rng)) for _ in range(n_documents)) + "\n"
 
 
+def write(out_dir: Path = OUTPUT.parent) -> None:
+    """Write documents.txt into `out_dir` (every generator in data/generators/ has this function)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / OUTPUT.name).write_text(generate(), encoding="utf-8")
+
+
 def main(argv: list[str]) -> None:
-    target = Path(argv[1]) if len(argv) > 1 else OUTPUT
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(generate(), encoding="utf-8")
-    print(f"wrote {target}")
+    out_dir = Path(argv[1]) if len(argv) > 1 else OUTPUT.parent
+    write(out_dir)
+    print(f"wrote {out_dir / OUTPUT.name}")
 
 
 if __name__ == "__main__":
