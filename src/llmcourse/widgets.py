@@ -1,23 +1,38 @@
 """ipywidgets panels used by the lectures. Each builder returns a widget to display; moving a control redraws
-its output in place (an ipywidgets.Output), so the browser tests can see the change."""
+its output in place (an ipywidgets.Output), so the browser tests can see the change.
+
+Outputs are set as plain output dicts from the kernel side rather than with `with output:`, so a panel also
+redraws without a browser (tests) and nbval sees no stray outputs."""
 from __future__ import annotations
 
 
-# --- lecture 02: attention explorer (pick sentence, layer, head) -------------------------------------------------
-def _attention_png_output(figure, text: str) -> dict:
-    """A display_data output (PNG + text) for an ipywidgets.Output, built without a running kernel."""
+def _text_output(text: str) -> dict:
+    """A stdout stream output for an ipywidgets.Output."""
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def _figure_output(figure, text: str, **savefig) -> dict:
+    """A display_data output (PNG + text) for an ipywidgets.Output, built without a running kernel; closes `figure`."""
     import base64
     import io
 
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
+    figure.savefig(buffer, format="png", **savefig)
     plt.close(figure)
     return {"output_type": "display_data", "metadata": {},
             "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": text}}
 
 
+def _redraw_on_change(redraw, *controls) -> None:
+    """Call `redraw` whenever any control's value changes, and once now."""
+    for control in controls:
+        control.observe(redraw, names="value")
+    redraw()
+
+
+# --- lecture 02: attention explorer (pick sentence, layer, head) -------------------------------------------------
 def attention_explorer(attention_of, sentences, *, layer: int = 0, head: int = 0, focus_token: str | None = "it"):
     """Pick a sentence, a layer and a head; see that head's attention map (rows: queries, columns: keys).
 
@@ -64,11 +79,9 @@ def attention_explorer(attention_of, sentences, *, layer: int = 0, head: int = 0
             j = int(np.argmax(matrix[i]))
             text += f": '{focus_token}' puts most attention on '{tokens[j]}' ({matrix[i, j]:.2f})"
         ax.figure.text(0.01, 0.01, text, fontsize=8)
-        output.outputs = (_attention_png_output(figure, text),)
+        output.outputs = (_figure_output(figure, text, bbox_inches="tight"),)
 
-    for control in (sentence_box, layer_box, head_box):
-        control.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(redraw, sentence_box, layer_box, head_box)
     panel = widgets.VBox([sentence_box, widgets.HBox([layer_box, head_box]), output])
     panel.output = output
     return panel
@@ -84,9 +97,6 @@ def positional_encoding_panel(encode, *, seq_len: int = 50, d: int = 128, n: flo
     One text line above the plots gives the numbers shown. Returns the panel (an ipywidgets.VBox); its `.output` is
     the ipywidgets.Output that each move redraws (kernel-side, so it also works without a browser).
     """
-    import base64
-    import io
-
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     import numpy as np
@@ -112,19 +122,11 @@ def positional_encoding_panel(encode, *, seq_len: int = 50, d: int = 128, n: flo
         right.set_ylabel("PE(0) . PE(phi)")
         right.set_title("dot product against offset")
         figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        plt.close(figure)
         text = f"length {length}, d = {dim}, n = {base:.0f}: PE(0).PE(0) = {dots[0]:.2f}"
         text += f", PE(0).PE(1) = {dots[1]:.2f}, PE(0).PE({length - 1}) = {dots[-1]:.2f}"
-        picture = {"output_type": "display_data", "metadata": {},
-                   "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
-                            "text/plain": f"<positional encoding plots: {text}>"}}
-        output.outputs = ({"output_type": "stream", "name": "stdout", "text": text + "\n"}, picture)
+        output.outputs = (_text_output(text + "\n"), _figure_output(figure, f"<positional encoding plots: {text}>"))
 
-    for control in (length_box, dim_box, base_box):
-        control.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(redraw, length_box, dim_box, base_box)
     panel = widgets.VBox([widgets.HBox([length_box, dim_box, base_box]), output])
     panel.output = output
     return panel
@@ -178,11 +180,9 @@ def nearest_neighbour_explorer(vectors, labels, *, groups=None, k: int = 8, init
                 extra = f"  [{groups[j]}]" if groups is not None else ""
                 lines.append(f"{rank:>2}. {sims[j]:+.3f}  {labels[j]:<{width}}{extra}")
             text = "\n".join(lines) + "\n"
-        output.outputs = ({"output_type": "stream", "name": "stdout", "text": text},)
+        output.outputs = (_text_output(text),)
 
-    item_box.observe(redraw, names="value")
-    k_box.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(redraw, item_box, k_box)
     panel = widgets.VBox([widgets.HBox([item_box, k_box]), output])
     panel.output, panel.item, panel.k = output, item_box, k_box
     return panel
@@ -218,11 +218,9 @@ def fill_in_the_blank_panel(predictors, sentences, *, k: int = 5, max_k: int = 1
             lines += [f"{rank:>2}. {token:<12} {probability:6.1%}  " + "#" * round(40 * probability)
                       for rank, (token, probability) in enumerate(guesses, start=1)]
             text = "\n".join(lines) + "\n"
-        output.outputs = ({"output_type": "stream", "name": "stdout", "text": text},)
+        output.outputs = (_text_output(text),)
 
-    for control in (sentence_box, model_box, k_box):
-        control.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(redraw, sentence_box, model_box, k_box)
     panel = widgets.VBox([sentence_box, widgets.HBox([model_box, k_box]), output])
     panel.output, panel.sentence, panel.model, panel.k = output, sentence_box, model_box, k_box
     return panel
@@ -264,11 +262,9 @@ def classifier_probability_panel(classifiers, labels, sentences, *, description:
             lines += [f"  {label:<{width}} {p:6.1%}  " + "#" * round(40 * p)
                       for label, p in zip(labels, probabilities)]
             report = "\n".join(lines) + "\n"
-        output.outputs = ({"output_type": "stream", "name": "stdout", "text": report},)
+        output.outputs = (_text_output(report),)
 
-    sentence_box.observe(redraw, names="value")
-    model_box.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(redraw, sentence_box, model_box)
     panel = widgets.VBox([sentence_box, model_box, output])
     panel.output, panel.sentence, panel.model = output, sentence_box, model_box
     return panel
@@ -314,11 +310,9 @@ def semantic_search_box(embed, corpus, *, query: str = "", suggestions=(), k: in
             lines = [f"top {k_box.value} of {len(corpus)} for {text!r}"]
             lines += [f"{rank:>2}. {sims[j]:+.3f}  {corpus[j]}" for rank, j in enumerate(order, start=1)]
             report = "\n".join(lines) + "\n"
-        output.outputs = ({"output_type": "stream", "name": "stdout", "text": report},)
+        output.outputs = (_text_output(report),)
 
-    query_box.observe(redraw, names="value")
-    k_box.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(redraw, query_box, k_box)
     panel = widgets.VBox([widgets.HBox([query_box, k_box]), output])
     panel.output, panel.query, panel.k = output, query_box, k_box
     return panel
@@ -357,11 +351,9 @@ def autocomplete_dedup_box(complete, dedup, *, prefix: str = "mac", threshold: f
                 lines.append(f"{i + 1:>2}. {suggestion:<{width}}  {right}")
             lines.append(f"{len(after)} of {len(suggestions)} suggestions kept")
             text = "\n".join(lines) + "\n"
-        output.outputs = ({"output_type": "stream", "name": "stdout", "text": text},)
+        output.outputs = (_text_output(text),)
 
-    for control in (prefix_box, threshold_box, n_box):
-        control.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(redraw, prefix_box, threshold_box, n_box)
     panel = widgets.VBox([widgets.HBox([prefix_box, threshold_box, n_box]), output])
     panel.output, panel.prefix, panel.threshold, panel.n = output, prefix_box, threshold_box, n_box
     return panel
