@@ -207,7 +207,10 @@ class Session:
             self.sandbox = Sandbox(self.workdir, self.logdir, self.hide, self.limits, slot=self.generation)
             self.sandbox.start()
             errors = []
+            self.run_output_end = -1
             for number, (label, source) in enumerate(self.cells):
+                if label.startswith("test ") and self.run_output_end < 0:
+                    self.run_output_end = self.sandbox.out_size()  # feedback shows output from before the tests
                 if number in self.skipped:
                     continue
                 try:
@@ -233,7 +236,8 @@ class Session:
                     self.limits_hit.add(_limit_of(reply))
             else:
                 self.errors += errors
-                self.run_output_end = self.sandbox.out_size()
+                if self.run_output_end < 0:
+                    self.run_output_end = self.sandbox.out_size()
                 return
             self.errors += errors[-1:]
 
@@ -404,7 +408,8 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
                 elif cell.role == "written":
                     result.cells.append(CellVerdict(cell.grade_id, "written", 0.0, cell.points, None,
                                                     "graded by hand"))
-            result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
+            result.student_output = (session.sandbox.read_out(0, min(4000, max(0, session.run_output_end)))
+                                     if session.sandbox else "")
             return _finish(result, session, submission)
         result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
         wanted = [n for c in template.cells if c.role == "solution" for n in c.names]
