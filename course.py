@@ -111,7 +111,8 @@ def run_tests(extra: list[str]) -> int:
     ensure_venv()
     fast = "--fast" in extra
     extra = [arg for arg in extra if arg != "--fast"]
-    command = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider"]
+    # --durations: the slowest tests are listed at the end, so a lecture creeping over its budget shows up in CI.
+    command = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", "--durations=15"]
     if fast:
         command += ["-m", "not slow and not browser"]
     else:
