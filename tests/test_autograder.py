@@ -195,3 +195,18 @@ def test_release_bundle_is_scanned(tmp_path):
     with zipfile.ZipFile(leaky, "w") as archive:
         archive.writestr("x.ipynb", "length = np.linalg.norm(v)")
     assert scan(leaky, ["length = np.linalg.norm(v)"]) and scan(leaky, ["unrelated line here"]) == []
+
+
+def test_sandbox_hides_every_top_level_folder_but_the_systems_own():
+    # Another copy of the course (solutions, a gradebook) may sit anywhere on the machine: only system folders
+    # stay visible, and symlinks such as /bin -> usr/bin are never mounted over (that would hide their target).
+    from llmcourse.autograde.sandbox import SYSTEM_FOLDERS, top_level_folders_to_hide
+
+    hidden = set(top_level_folders_to_hide())
+    for name in os.listdir("/"):
+        path = f"/{name}"
+        if os.path.islink(path) or not os.path.isdir(path):
+            assert path not in hidden
+        elif name not in SYSTEM_FOLDERS:
+            assert path in hidden, f"{path} would be readable by student code"
+    assert {"/usr", "/etc", "/proc"}.isdisjoint(hidden)

@@ -112,6 +112,20 @@ def _kill_uid(uid: int) -> int:
     return found
 
 
+# Top-level folders a Python process needs; everything else at / is hidden behind an empty tmpfs.
+SYSTEM_FOLDERS = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "dev", "proc", "sys"}
+
+
+def top_level_folders_to_hide() -> list[str]:
+    folders = []
+    for name in sorted(os.listdir("/")):
+        path = f"/{name}"
+        # A symlink (e.g. /bin -> usr/bin) must not be mounted over: that would hide its target.
+        if name not in SYSTEM_FOLDERS and os.path.isdir(path) and not os.path.islink(path):
+            folders.append(path)
+    return folders
+
+
 class Sandbox:
     """Start with `start()`, talk with `request()`, always `close()` (kills everything it started)."""
 
@@ -141,6 +155,9 @@ class Sandbox:
         home = os.path.expanduser("~")
         if home not in ("/", ""):
             hide.append(home)  # the instructor's home (e.g. /root): Python may live there, bound back read-only
+        # Not only the places we know of: other copies of the course (solutions, gradebooks) may sit anywhere, so
+        # every top-level folder but the system's own is hidden too, and only `keep` comes back.
+        hide += top_level_folders_to_hide()
         config = {"fd": child_sock.fileno(), "workdir": str(self.workdir), "keep": keep, "hide": hide,
                   "mounts": True, "uid": self.uid, "tmp_writable": True,
                   "limits": {"memory_bytes": self.limits.memory_bytes, "cpu_seconds": self.limits.cpu_seconds,
