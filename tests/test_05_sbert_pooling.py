@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from llmcourse.datasets.nli_course import LABELS, SPLITS, label_ids, load_nli
 from llmcourse.datasets.sts_course import load_sts, sts_path
-from llmcourse.paths import DATA_DIR, REPO_ROOT
+from llmcourse.paths import REPO_ROOT
 from llmcourse.pooling import cls_pool, encode_pooled, max_pool, mean_pool
 from llmcourse.sts import evaluate_sts, read_sts, spearman_x100
 

@@ -7,7 +7,6 @@ import pytest
 from llmcourse.datasets.grocery import load_products
 from llmcourse.datasets.grocery_search import (load_autocomplete_log, load_hard_negatives, load_queries,
                                                load_synthetic_queries)
-from llmcourse.paths import DATA_DIR
 
 FILES = ["queries.csv", "conversions.csv", "synthetic_queries.csv", "hard_negatives.csv", "autocomplete_log.csv"]
 

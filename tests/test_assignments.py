@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from llmcourse.mutation import InProcessNotebook, mutants_in
-from llmcourse.nbgrader_cells import EXERCISES_DIR, SOLUTIONS_DIR, assignment_notebooks, assignments, read_cells
+from llmcourse.nbgrader_cells import EXERCISES_DIR, assignment_notebooks, assignments, read_cells
 from llmcourse.paths import REPO_ROOT
 
 import roundtrip

@@ -3,7 +3,6 @@ without hidden tests or other students' data, export, collect (roster ids, hosti
 from __future__ import annotations
 
 import csv
-import json
 import os
 import shutil
 import signal

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import shutil
 import stat
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath

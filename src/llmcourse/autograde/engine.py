@@ -13,15 +13,13 @@ import contextlib
 import functools
 import hashlib
 import io
-import shutil
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmcourse.autograde import wire
-from llmcourse.autograde.notebooks import Malformed, Template, load_template, parse_submission, program
-from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied, SandboxError
+from llmcourse.autograde.notebooks import Malformed, Template, parse_submission, program
+from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied
 
 ENGINE_VERSION = "1"
 MAX_RESTARTS = 3
@@ -52,7 +50,7 @@ class Remote:
     def __call__(self, *args, **kwargs):
         message = {"op": "call", "target": self._id, "args": [self._session.out(a) for a in args],
                    "kwargs": {k: self._session.out(v) for k, v in kwargs.items()}}
-        leaves = _grad_tensors(list(args) + list(kwargs.values()))
+        leaves = wire.grad_tensors(list(args) + list(kwargs.values()))
         if not leaves:
             return self._session.rpc(message, self)
         return _grad_bridge(self._session, message, self, leaves)
@@ -88,17 +86,6 @@ class Remote:
         return f"<{self._type} from your code>"
 
 
-def _grad_tensors(values) -> list:
-    """The same walk as kernel._tensors: tensors that require grad, in order."""
-    found = []
-    for value in values:
-        if type(value) in (list, tuple):
-            found += _grad_tensors(value)
-        elif type(value) is dict:
-            found += _grad_tensors(list(value.values()))
-        elif getattr(value, "requires_grad", False) is True and type(value).__module__.startswith("torch"):
-            found.append(value)
-    return found
 
 
 def _grad_bridge(session, message: dict, remote, leaves: list):

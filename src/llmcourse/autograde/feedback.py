@@ -8,7 +8,6 @@ is read while writing one student's page.
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 from llmcourse.autograde.batch import load_results

@@ -138,7 +138,7 @@ class Server:
             if message.get("grad"):  # keep the graph: the grader may call backward through it
                 outputs = [v for v in (value if type(value) is tuple else (value,))
                            if getattr(v, "requires_grad", False) and hasattr(v, "grad_fn")]
-                self.graphs[len(self.graphs) + 1] = (_tensors(args + list(kwargs.values())), outputs)
+                self.graphs[len(self.graphs) + 1] = (wire.grad_tensors(args + list(kwargs.values())), outputs)
                 reply["call"] = len(self.graphs)
             return reply
         if op == "backward":
@@ -205,17 +205,6 @@ class _Callback:
             raise RuntimeError(f"the function the test passed in raised: {message.get('message', '')}")
 
 
-def _tensors(values) -> list:
-    """Tensors that require grad, in a fixed walk order (the grader walks its own arguments the same way)."""
-    found = []
-    for value in values:
-        if type(value) in (list, tuple):
-            found += _tensors(value)
-        elif type(value) is dict:
-            found += _tensors(list(value.values()))
-        elif getattr(value, "requires_grad", False) is True and type(value).__module__.startswith("torch"):
-            found.append(value)
-    return found
 
 
 class _NoIPython:

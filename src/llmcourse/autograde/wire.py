@@ -197,3 +197,19 @@ def recv(sock: socket.socket, limit: int = MAX_MESSAGE):
         return json.loads(_recv_exactly(sock, length))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise WireError(f"malformed message: {error}") from None
+
+
+def grad_tensors(values) -> list:
+    """Tensors that require grad among `values` (lists, tuples and dicts walked), in a fixed order.
+
+    Both sides of the sandbox walk a call's arguments with this one function, so the n-th tensor on one side is
+    the n-th on the other when gradients are bridged."""
+    found = []
+    for value in values:
+        if type(value) in (list, tuple):
+            found += grad_tensors(value)
+        elif type(value) is dict:
+            found += grad_tensors(list(value.values()))
+        elif getattr(value, "requires_grad", False) is True and type(value).__module__.startswith("torch"):
+            found.append(value)
+    return found
