@@ -5,12 +5,13 @@ from llmcourse.quiet import quiet_libraries
 from llmcourse.seeding import seed_everything
 
 
-def setup_notebook(seed: int = 0) -> None:
-    """Seed every generator, fix the thread count and keep library warnings off stderr.
+def setup_notebook(seed: int = 0, threads: int | None = None) -> None:
+    """Seed every generator, fix torch's thread count (default 2, see llmcourse.seeding) and keep library warnings
+    off stderr. A notebook of tiny tensors may ask for `threads=1`, which is faster for them.
 
     Prints nothing, so that a notebook's stored outputs do not depend on it.
     """
-    seed_everything(seed)
+    seed_everything(seed, threads)
     quiet_libraries()
     try:
         import matplotlib
