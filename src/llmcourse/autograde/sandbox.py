@@ -6,8 +6,10 @@ down, so no connection can leave the process (not even to the grader's own 127.0
 with its first process, taking every forked, detached or daemonised child with it; the new mount namespace lets
 the bootstrap in `kernel.py` hide the course, /tmp and the other submissions behind empty tmpfs mounts. When the
 grader runs as root the student code runs as an otherwise unused uid (61000+), so it cannot write anything the
-grader owns and RLIMIT_NPROC bounds its processes. The process gets its own session/process group, killed with
-SIGKILL when its grading ends.
+grader owns. When it does not, the bootstrap then moves into a nested user + mount namespace as an ordinary uid
+with no capability, where the kernel locks those mounts: no unmounting them, no making the read-only binds
+writable, no further user namespace. Either way RLIMIT_NPROC bounds its processes (counted per user namespace, so
+not the grader's own). The process gets its own session/process group, killed with SIGKILL when its grading ends.
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ class Limits:
     cell_seconds: float = 60.0          # wall time of one cell or one call from a test
     notebook_seconds: float = 300.0     # wall time of a whole notebook (all cells and tests)
     memory_bytes: int = 4 * GiB         # address space (RLIMIT_AS)
-    processes: int = 64                 # RLIMIT_NPROC for the sandbox uid
+    processes: int = 64                 # RLIMIT_NPROC: processes and threads of the student code
     cpu_seconds: int = 600              # RLIMIT_CPU
     output_bytes: int = 8 << 20         # stdout+stderr files and any file the code writes (RLIMIT_FSIZE)
     open_files: int = 256
@@ -159,7 +161,7 @@ class Sandbox:
         # every top-level folder but the system's own is hidden too, and only `keep` comes back.
         hide += top_level_folders_to_hide()
         config = {"fd": child_sock.fileno(), "workdir": str(self.workdir), "keep": keep, "hide": hide,
-                  "mounts": True, "uid": self.uid, "tmp_writable": True,
+                  "mounts": True, "uid": self.uid, "lock_mounts": self.uid is None, "tmp_writable": True,
                   "limits": {"memory_bytes": self.limits.memory_bytes, "cpu_seconds": self.limits.cpu_seconds,
                              "file_bytes": self.limits.output_bytes, "open_files": self.limits.open_files,
                              "processes": self.limits.processes}}
