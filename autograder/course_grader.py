@@ -81,14 +81,18 @@ def main(argv: list[str] | None = None) -> int:
         print(report.summary())
         return 0
     if args.command == "autograde":
-        from llmcourse.autograde.batch import autograde, integrity_problems
+        from llmcourse.autograde.batch import ReferenceLosesPoints, autograde, integrity_problems
         from llmcourse.autograde.sandbox import Limits
 
         limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
                         memory_bytes=int(args.memory_gb * (1 << 30)), processes=args.processes,
                         output_bytes=int(args.output_mb * (1 << 20)))
-        results = autograde(course, args.assignment, students=args.student, workers=args.workers, force=args.force,
-                            limits=limits, progress=not args.no_progress)
+        try:
+            results = autograde(course, args.assignment, students=args.student, workers=args.workers,
+                                force=args.force, limits=limits, progress=not args.no_progress)
+        except ReferenceLosesPoints as error:
+            print(f"REFUSED {error}", file=sys.stderr)
+            return 1
         for student, result in sorted(results.items()):
             print(f"{student:24s} {result['score']:6g} / {result['max_score']:g}  {result['status']}")
         problems = integrity_problems(course, args.assignment)

@@ -33,31 +33,29 @@ def grade_one(task: dict) -> dict:
               "notebooks": [], "messages": [], "status": "graded"}
     scratch = Path(tempfile.mkdtemp(prefix=f"{task['student'][:20]}-", dir=task["scratch_root"]))
     try:
-        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
         expected = [Path(t).name for t in task["templates"]]
-        extra = [p.relative_to(folder).as_posix() for p in files if p.name not in expected
-                 and not p.name.startswith(".") and p.name != "timestamp.txt"]
+        extra = unexpected_files(folder, expected)
         other_notebooks = [e for e in extra if e.endswith(".ipynb")]
-        if extra:
-            result["messages"].append("these files were not given to your code when grading: "
-                                      + ", ".join(extra[:10]) + ("" if len(extra) <= 10 else ", ..."))
         for number, template_path in enumerate(task["templates"]):
             template = load_template(Path(template_path))
             path = folder / template.name
             raw, reason = None, ""
-            if path.is_file() and path.stat().st_size <= MAX_NOTEBOOK_BYTES:
-                raw = path.read_bytes()
-            elif path.is_file():
-                reason = f"{template.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MB; it was not graded."
-            elif other_notebooks:
+            if not path.is_file() and other_notebooks:
                 reason = (f"{template.name} is missing; found {', '.join(other_notebooks[:3])} instead. Notebooks "
                           f"must keep their name: rename yours to {template.name} and submit again.")
-            else:
+            elif not path.is_file():
                 reason = f"{template.name} is missing from the submission."
+            elif extra:
+                reason = (f"your submission has files the assignment does not ask for: {', '.join(extra[:10])}"
+                          f"{'' if len(extra) <= 10 else ', ...'}. Nothing was graded: submit only "
+                          f"{', '.join(expected)} and nothing else.")
+            elif path.stat().st_size > MAX_NOTEBOOK_BYTES:
+                reason = f"{template.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MB; it was not graded."
+            else:
+                raw = path.read_bytes()
             notebook = grade_notebook(template, raw, missing_reason=reason, workdir=scratch / f"nb{number}",
                                       logdir=scratch.parent / f"{scratch.name}.log{number}",
-                                      hide=[Path(task["course_root"]), Path(task["scratch_root"])], limits=limits,
-                                      mode=task.get("modes", {}).get(template.name, "isolated"))
+                                      hide=[Path(task["course_root"]), Path(task["scratch_root"])], limits=limits)
             entry = asdict(notebook)
             entry["limits"] = getattr(notebook, "limits", [])
             entry["flags"] = getattr(notebook, "flags", [])
@@ -78,35 +76,56 @@ def grade_one(task: dict) -> dict:
     result["score"] = sum(c["points"] for nb in result["notebooks"] for c in nb["cells"])
     result["max_score"] = sum(c["max_points"] for nb in result["notebooks"] for c in nb["cells"])
     result["seconds"] = round(time.monotonic() - started, 2)
-    result["modes"] = task.get("modes", {})
     return result
 
 
-def choose_modes(course: Course, assignment: str, limits: Limits, log=print) -> dict[str, str]:
-    """Per notebook: "isolated" if the reference solution gets every test point that way, else "in-sandbox".
+class ReferenceLosesPoints(Exception):
+    """The assignment's own solution does not get every test point in the grader: its tests need fixing."""
 
-    Calibrated once per version of the source notebook (cached in autograder/autograded/.modes.json)."""
-    cache_path = course.autograded / ".modes.json"
+
+def unexpected_files(folder: Path, expected: list[str]) -> list[str]:
+    """Files in a submission besides its notebooks (hidden files, e.g. .ipynb_checkpoints/, and nbgrader's own
+    timestamp.txt do not count), as paths relative to the submission folder."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_dir() or any(part.startswith(".") for part in relative.parts):
+            continue
+        if relative.as_posix() not in expected and relative.as_posix() != "timestamp.txt":
+            found.append(relative.as_posix())
+    return found
+
+
+def check_reference(course: Course, assignment: str, limits: Limits) -> None:
+    """Grade each notebook's reference solution (solutions/) first; refuse the batch if it loses a test point.
+
+    A test that the grader cannot run outside the student's process (it hands student code something that cannot
+    cross, see mirror.py) would otherwise take points from every student. Checked once per version of the source
+    notebook (cached in autograder/autograded/.reference-checks.json)."""
+    cache_path = course.autograded / ".reference-checks.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
-    modes = {}
+    problems = []
     for template_path in course.templates(assignment):
         template = load_template(template_path)
         if template.digest not in cache:
-            scratch = Path(tempfile.mkdtemp(prefix="llmcourse-calibrate-"))
+            scratch = Path(tempfile.mkdtemp(prefix="llmcourse-reference-"))
             try:
                 reference = grade_notebook(template, template_path.read_bytes(), missing_reason="",
                                            workdir=scratch / "work", logdir=scratch / "log",
                                            hide=[course.root, scratch], limits=limits)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            failed = [c.grade_id for c in reference.cells if c.kind == "test" and not c.passed]
-            cache[template.digest] = "isolated" if not failed else "in-sandbox"
-            if failed:
-                log(f"{template.name}: its tests need objects shared with student code ({', '.join(failed)}); "
-                    "grading it in-sandbox (tests run in the student's sandbox, as in nbgrader)")
+            cache[template.digest] = [f"{c.grade_id}: {c.message.splitlines()[0] if c.message else 'failed'}"
+                                      for c in reference.cells if c.kind == "test" and not c.passed]
             _atomic_write(cache_path, json.dumps(cache, indent=1))
-        modes[template.name] = cache[template.digest]
-    return modes
+        problems += [f"{template.name}, {failure}" for failure in cache[template.digest]]
+    if problems:
+        raise ReferenceLosesPoints(
+            f"{assignment}: the reference solution loses points in the grader, so nothing was graded:\n  "
+            + "\n  ".join(problems) + "\nA test may pass student code plain data, tensors, arrays, models, optimisers "
+            "and the notebook's own classes and functions; see README, \"Instructors\".")
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -182,22 +201,20 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     digests = [load_template(t).digest for t in templates]
     ensure_assignment_in_gradebook(course, assignment)
     students = students if students is not None else course.students_with(assignment)
-    modes = choose_modes(course, assignment, limits, log)
+    check_reference(course, assignment, limits)
     previous = load_results(course, assignment)
     tasks = []
     for student in students:
         folder = course.submitted / student / assignment
-        key = submission_key(digests + sorted(modes.values()), folder, limits)
+        key = submission_key(digests, folder, limits)
         if not force and student in previous and previous[student].get("key") == key:
             continue
         tasks.append({"student": student, "assignment": assignment, "folder": str(folder), "key": key,
-                      "templates": [str(t) for t in templates], "limits": limits.as_dict(), "modes": modes,
+                      "templates": [str(t) for t in templates], "limits": limits.as_dict(),
                       "course_root": str(course.root)})
     log(f"{assignment}: {len(students)} submissions, {len(tasks)} to grade "
         f"({len(students) - len(tasks)} unchanged since the last run), {workers} workers")
     results = {s: previous[s] for s in students if s in previous}
-    for student, result in results.items():
-        result["modes"] = modes
     if not tasks:
         return results
     from nbgrader.api import Gradebook

@@ -8,20 +8,23 @@ an object that equals everything, a silenced traceback, sys.exit/os._exit: none 
 """
 from __future__ import annotations
 
+import base64
 import builtins
 import contextlib
 import functools
 import hashlib
 import io
+import pickle
 import time
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmcourse.autograde import wire
+from llmcourse.autograde import mirror, wire
 from llmcourse.autograde.notebooks import Malformed, Template, parse_submission, program
 from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # part of every result key: a new engine regrades everything
 MAX_RESTARTS = 3
 _SAFE_EXCEPTIONS = {name: cls for name, cls in vars(builtins).items()
                     if isinstance(cls, type) and issubclass(cls, Exception)}
@@ -48,12 +51,16 @@ class Remote:
         object.__setattr__(self, "_generation", session.generation)
 
     def __call__(self, *args, **kwargs):
-        message = {"op": "call", "target": self._id, "args": [self._session.out(a) for a in args],
-                   "kwargs": {k: self._session.out(v) for k, v in kwargs.items()}}
+        message, lent = self._session.call_message(self._id, args, kwargs)
         leaves = wire.grad_tensors(list(args) + list(kwargs.values()))
         if not leaves:
-            return self._session.rpc(message, self)
-        return _grad_bridge(self._session, message, self, leaves)
+            return self._session.rpc(message, self, lent=lent)
+        return _grad_bridge(self._session, message, self, leaves, lent)
+
+    @property
+    def __class__(self):
+        """`obj.__class__(...)` builds another object of the student's class (isinstance still sees a Remote)."""
+        return _RemoteClassOf(self)
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -86,16 +93,34 @@ class Remote:
         return f"<{self._type} from your code>"
 
 
+class _RemoteClassOf:
+    """The class of a student's object, fetched from the sandbox only when it is used."""
+
+    def __init__(self, remote: Remote):
+        self.__name__ = remote._type
+        self._remote = remote
+
+    def _fetch(self):
+        remote = self._remote
+        return remote._session.rpc({"op": "getattr", "target": remote._id, "name": "__class__"}, remote)
+
+    def __call__(self, *args, **kwargs):
+        return self._fetch()(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._fetch(), name)
 
 
-def _grad_bridge(session, message: dict, remote, leaves: list):
+def _grad_bridge(session, message: dict, remote, leaves: list, lent: list):
     """Call student code with tensors that require grad and connect the result to the grader's autograd graph:
     backward() here sends the output gradients to the student's process, which back-propagates through its own
     graph and returns the input gradients (plain data, checked like any other value)."""
     import torch
 
     message["grad"] = True
-    value, call = session.rpc(message, remote, want_call=True)
+    value, call = session.rpc(message, remote, want_call=True, lent=lent)
     outputs = value if type(value) is tuple else (value,)
     if call is None or not outputs or not all(isinstance(o, torch.Tensor) for o in outputs):
         return value
@@ -174,9 +199,10 @@ class Session:
         self.errors: list[str] = []
         self.limits_hit: set[str] = set()
         self.restarts = 0
-        self.run_output_end = 0
         self.callbacks: list = []
-        self.outcomes: dict[str, str | None] = {}   # in-sandbox mode: test label -> None (passed) or message
+        # classes, functions and modules the notebook's own cells define here, by id: the sandbox has its own copy
+        # of each under the same name (strong references, so an id is never reused)
+        self.setup_refs: dict[int, tuple[str, object]] = {}
 
     def timeout(self) -> float:
         left = self.deadline - time.monotonic()
@@ -194,20 +220,15 @@ class Session:
             self.sandbox = Sandbox(self.workdir, self.logdir, self.hide, self.limits, slot=self.generation)
             self.sandbox.start()
             errors = []
-            self.run_output_end = -1
-            for number, (label, source) in enumerate(self.cells):
-                if label.startswith("test ") and self.run_output_end < 0:
-                    self.run_output_end = self.sandbox.out_size()  # feedback shows output from before the tests
+            for number, (label, source, setup) in enumerate(self.cells):
                 if number in self.skipped:
                     continue
                 try:
-                    reply = self.sandbox.request({"op": "cell", "source": source, "label": label}, self.timeout())
+                    reply = self.sandbox.request({"op": "cell", "source": source, "label": label, "setup": setup},
+                                                 self.timeout())
                 except SandboxDied as error:
                     self.note_limit(error)
-                    if label.startswith("test "):
-                        self.outcomes[label] = f"your code {error}."
-                    else:
-                        errors.append(f"{label}: your code {error}.")
+                    errors.append(f"{label}: your code {error}.")
                     self.skipped.add(number)
                     self.restarts += 1
                     if self.restarts > MAX_RESTARTS:
@@ -215,16 +236,12 @@ class Session:
                         self.close()
                         return
                     break
-                if label.startswith("test "):
-                    self.outcomes[label] = None if reply.get("ok") else _describe_remote(reply)
-                elif not reply.get("ok"):
+                if not reply.get("ok"):
                     errors.append(f"{label}: {_describe_remote(reply)}")
-                if not reply.get("ok") and _limit_of(reply):
-                    self.limits_hit.add(_limit_of(reply))
+                    if _limit_of(reply):
+                        self.limits_hit.add(_limit_of(reply))
             else:
                 self.errors += errors
-                if self.run_output_end < 0:
-                    self.run_output_end = self.sandbox.out_size()
                 return
             self.errors += errors[-1:]
 
@@ -244,22 +261,68 @@ class Session:
             self.sandbox.close()
             self.sandbox = None
 
-    # ---- talking to the sandbox from test code ------------------------------------------------------------
-    def out(self, value):
-        def handle(obj):
-            if isinstance(obj, Remote):
-                if obj._generation != self.generation:
-                    raise StudentCodeError("an object from your code is gone (its process was restarted)")
-                return {"__handle__": obj._id}
-            if callable(obj) and not isinstance(obj, type):
-                self.callbacks.append(obj)  # the test's own function: runs here when student code calls it
-                return {"__handle__": len(self.callbacks) - 1, "callback": True}
-            raise TypeError(f"a test passes a {type(obj).__name__} to your code, which the sandbox cannot take")
-        return wire.encode(value, handle)
+    def remember_setup(self, namespace: dict) -> None:
+        """After one of the notebook's own cells ran here: note the classes, functions and modules it defined."""
+        for name, value in namespace.items():
+            if not name.startswith("__") and not isinstance(value, Remote) and \
+                    isinstance(value, (type, types.FunctionType, types.ModuleType)):
+                self.setup_refs[id(value)] = (name, value)
 
-    def rpc(self, message: dict, remote: Remote, want_call: bool = False):
+    # ---- talking to the sandbox from test code ------------------------------------------------------------
+    def _handle(self, obj, lent: list | None):
+        """How an object that is not plain data goes to the student's process."""
+        if isinstance(obj, Remote):
+            if obj._generation != self.generation:
+                raise StudentCodeError("an object from your code is gone (its process was restarted)")
+            return {"__handle__": obj._id}
+        ref = self.setup_refs.get(id(obj))
+        if ref is not None and ref[1] is obj:
+            return {"__handle__": 0, "setup": ref[0]}
+        if isinstance(obj, (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial)):
+            self.callbacks.append(obj)  # the test's own function: runs here when student code calls it
+            return {"__handle__": len(self.callbacks) - 1, "callback": True}
+        if lent is None or isinstance(obj, (type, types.ModuleType)):
+            raise TypeError(f"a test passes a {type(obj).__name__} to your code, which the sandbox cannot take")
+        for number, known in enumerate(lent):
+            if known is obj:
+                return {"__handle__": 0, "shared": number}
+        lent.append(obj)  # a model, an optimiser...: lent as a copy, its new state written back after the call
+        return {"__handle__": 0, "shared": len(lent) - 1}
+
+    def out(self, value):
+        return wire.encode(value, lambda obj: self._handle(obj, None))
+
+    def call_message(self, target: int, args, kwargs) -> tuple[dict, list]:
+        lent: list = []
+        message = {"op": "call", "target": target,
+                   "args": [wire.encode(a, lambda obj: self._handle(obj, lent)) for a in args],
+                   "kwargs": {k: wire.encode(v, lambda obj: self._handle(obj, lent)) for k, v in kwargs.items()}}
+        if lent:
+            message["shared"] = base64.b64encode(self._pickle(lent)).decode()
+        return message, lent
+
+    def _pickle(self, objects: list) -> bytes:
+        session = self
+
+        class Pickler(pickle.Pickler):
+            def persistent_id(self, obj):
+                if isinstance(obj, Remote):
+                    return ("handle", session._handle(obj, None)["__handle__"])
+                ref = session.setup_refs.get(id(obj))
+                return ("setup", ref[0]) if ref is not None and ref[1] is obj else None
+
+        buffer = io.BytesIO()
+        try:
+            Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((objects, mirror.gradients_of(objects)))
+        except Exception as error:
+            names = ", ".join(type(o).__name__ for o in objects)
+            raise TypeError(f"a test passes {names} to your code, which the sandbox cannot take ({error})") from None
+        return buffer.getvalue()
+
+    def rpc(self, message: dict, remote: Remote, want_call: bool = False, lent: list | None = None):
         if self.sandbox is None or remote._generation != self.generation:
             raise StudentCodeError("your code's process is not running any more (it ended or was stopped earlier)")
+        lent = lent or []
         try:
             reply = self.sandbox.request(message, self.timeout())
             while reply.get("op") == "callback":
@@ -273,15 +336,33 @@ class Session:
             if _limit_of(reply):
                 self.limits_hit.add(_limit_of(reply))
             raise _remote_exception(reply)
-        value = wire.decode(reply.get("value"), lambda data: Remote(self, data))
+        if lent:
+            states = wire.decode(reply.get("sync"))
+            if type(states) is not list or len(states) != len(lent):
+                raise StudentCodeError("the objects the test passed to your code came back unreadable")
+            try:
+                for obj, state in zip(lent, states):
+                    mirror.apply_state(obj, state)
+            except mirror.StateError as error:
+                raise StudentCodeError(str(error)) from None
+        value = wire.decode(reply.get("value"), lambda data: self._proxy(data, lent))
         if want_call:
             return value, reply.get("call") if type(reply.get("call")) is int else None
         return value
 
+    def _proxy(self, data: dict, lent: list):
+        """What a handle from the student's process becomes here."""
+        number = data.get("shared")
+        if type(number) is int and 0 <= number < len(lent):
+            return lent[number]  # the test's own object, handed back
+        if "layer" in data:
+            return mirror.rebuild_layer(data["layer"])
+        return Remote(self, data)
+
     def run_callback(self, request: dict) -> dict:
         try:
             function = self.callbacks[request["target"]]
-            decode = lambda data: wire.decode(data, lambda d: Remote(self, d))  # noqa: E731
+            decode = lambda data: wire.decode(data, lambda d: self._proxy(d, []))  # noqa: E731
             args = [decode(a) for a in request.get("args", [])]
             kwargs = {str(k): decode(v) for k, v in request.get("kwargs", {}).items()}
             return {"ok": True, "value": self.out(function(*args, **kwargs))}
@@ -307,7 +388,7 @@ class Session:
         for name in names:
             if name in values:
                 try:
-                    found[name] = wire.decode(values[name], lambda data: Remote(self, data))
+                    found[name] = wire.decode(values[name], lambda data: self._proxy(data, []))
                 except wire.WireError as error:
                     self.errors.append(f"the value of {name} could not be read ({error}).")
         return found
@@ -361,11 +442,8 @@ def _failure_message(error: BaseException) -> str:
 
 
 def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str, workdir: Path, logdir: Path,
-                   hide: list[Path], limits: Limits, mode: str = "isolated") -> NotebookResult:
-    """mode "isolated" (default): tests run here, on values from the sandbox. mode "in-sandbox": for assignments
-    whose tests build objects (models, optimisers) that student code must mutate in place, the test cells run in the
-    sandbox after the student's cells, as in nbgrader; limits and isolation are the same, but a hostile submission
-    could forge those verdicts, so `export` lists such assignments."""
+                   hide: list[Path], limits: Limits) -> NotebookResult:
+    """Run the student's cells in a sandbox, then every test cell here, on values from the sandbox."""
     result = NotebookResult(template.name)
     zero = [CellVerdict(c.grade_id, c.role, 0.0, c.points, False if c.role == "test" else None)
             for c in template.cells if c.role in ("test", "written")]
@@ -381,23 +459,10 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
         return result
     result.notes = list(submission.notes)
     result.solutions, result.written = dict(submission.solutions), dict(submission.written)
-    session = Session(program(template, submission, include_tests=mode == "in-sandbox"), workdir, logdir, hide,
-                      limits, time.monotonic() + limits.notebook_seconds)
+    session = Session(program(template, submission), workdir, logdir, hide, limits,
+                      time.monotonic() + limits.notebook_seconds)
     try:
         session.start()
-        if mode == "in-sandbox":
-            for cell in template.cells:
-                if cell.role == "test":
-                    label = f"test {cell.grade_id}"
-                    outcome = session.outcomes.get(label, "not run: your notebook's process had stopped earlier.")
-                    result.cells.append(CellVerdict(cell.grade_id, "test", cell.points if outcome is None else 0.0,
-                                                    cell.points, outcome is None, (outcome or "")[:3000]))
-                elif cell.role == "written":
-                    result.cells.append(CellVerdict(cell.grade_id, "written", 0.0, cell.points, None,
-                                                    "graded by hand"))
-            result.student_output = (session.sandbox.read_out(0, min(4000, max(0, session.run_output_end)))
-                                     if session.sandbox else "")
-            return _finish(result, session, submission)
         result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
         wanted = [n for c in template.cells if c.role == "solution" for n in c.names]
         student_values = session.fetch(wanted)
@@ -410,6 +475,7 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
                         exec(compile(cell.source, f"<setup cell {cell.index + 1}>", "exec"), namespace)
                 except Exception as error:  # a read-only cell that uses the student's code
                     session.errors.append(f"cell {cell.index + 1}: {_failure_message(error)}"[:2000])
+                session.remember_setup(namespace)
             elif cell.role == "solution":
                 for name in cell.names:
                     if name in student_values:

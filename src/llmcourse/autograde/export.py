@@ -87,10 +87,6 @@ def export(course: Course, assignment: str) -> tuple[Path, Path, Path]:
         passed = sum(1 for c in outcomes if c["passed"])
         if outcomes:
             lines.append(f"| {grade_id} | {passed}/{len(outcomes)} | {passed / len(outcomes):.0%} |")
-    modes = sorted({f"{name}: {mode}" for r in results.values() for name, mode in r.get("modes", {}).items()})
-    lines += ["", "## Verdicts", "", *(f"- {m}" for m in modes),
-              "", "(isolated: tests ran in the grader on values from the sandbox; in-sandbox: tests ran inside the "
-              "student's sandbox, as in nbgrader, because they hand objects to student code)"]
     statuses = Counter(r["status"] for r in rows)
     lines += ["", "## Status", ""] + [f"- {k}: {v}" for k, v in sorted(statuses.items())]
     lines += ["", "## Hit a limit", ""] + ([f"- {r['student_id']}: {r['limits']}" for r in rows if r["limits"]]

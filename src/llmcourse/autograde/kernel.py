@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import base64
+import io
 import json
 import os
+import pickle
 import resource
 import socket
 import sys
@@ -27,7 +30,8 @@ import traceback
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import wire  # noqa: E402  (the sibling module, importable without the llmcourse package)
+import mirror  # noqa: E402  (sibling modules, importable without the llmcourse package)
+import wire  # noqa: E402
 
 sys.path.pop(0)  # student imports must not find the grader's modules
 
@@ -125,20 +129,56 @@ class Server:
         self.sock = sock
         self.handles: dict[int, object] = {}
         self.graphs: dict[int, tuple] = {}
+        self.setup_globals: dict[str, object] = {}  # what the notebook's own (read-only) cells defined
+        self.shared: list = []  # the grader's objects (models, optimisers) lent to the current request
         module = types.ModuleType("__main__")
         module.__dict__["__builtins__"] = __builtins__
         sys.modules["__main__"] = module
         self.ns = module.__dict__
 
     def handle_for(self, obj) -> dict:
+        for number, lent in enumerate(self.shared):
+            if obj is lent:  # the grader's own object, handed back
+                return {"__handle__": 0, "shared": number}
         key = len(self.handles) + 1
         self.handles[key] = obj
-        return {"__handle__": key, "type": type(obj).__name__[:80], "callable": callable(obj)}
+        data = {"__handle__": key, "type": type(obj).__name__[:80], "callable": callable(obj)}
+        try:
+            layer = mirror.layer_value(obj)
+        except Exception:  # e.g. student code replaced torch in sys.modules: the object stays a handle
+            layer = None
+        if layer is not None:
+            data["layer"] = layer
+        return data
 
     def lookup(self, data):
         if data.get("callback") is True:
             return _Callback(self, data["__handle__"])
+        if "setup" in data:
+            return self.setup_object(data["setup"])
+        if "shared" in data:
+            return self.shared[data["shared"]]
         return self.handles[data["__handle__"]]
+
+    def setup_object(self, name):
+        if name not in self.setup_globals:
+            raise NameError(f"{name} from the notebook's own cells is not defined (did one of them fail?)")
+        return self.setup_globals[name]
+
+    def unpickle_shared(self, payload: str) -> list:
+        """The grader's objects for this request (pickled by the trusted grader; names of the notebook's own
+        classes and functions, and handles to student objects, are resolved here)."""
+        server = self
+
+        class Unpickler(pickle.Unpickler):
+            def persistent_load(self, pid):
+                kind, key = pid
+                return server.setup_object(key) if kind == "setup" else server.handles[key]
+
+        objects, gradients = Unpickler(io.BytesIO(base64.b64decode(payload, validate=True))).load()
+        for parameter, gradient in gradients:  # pickling drops .grad: it travels beside (mirror.gradients_of)
+            parameter.grad = gradient
+        return objects
 
     def arg(self, data):
         return wire.decode(data, self.lookup)
@@ -146,7 +186,7 @@ class Server:
     def result(self, value):
         return {"ok": True, "value": wire.encode(value, self.handle_for)}
 
-    def run_cell(self, source: str, label: str):
+    def run_cell(self, source: str, label: str, setup: bool = False):
         try:
             code = compile(source, f"<{label}>", "exec")
         except SyntaxError:
@@ -156,13 +196,24 @@ class Server:
 
             code = compile(TransformerManager().transform_cell(source), f"<{label}>", "exec")
             self.ns.setdefault("get_ipython", lambda: _NoIPython())
+        before = dict(self.ns)
         exec(code, self.ns)
+        if setup:  # what this cell itself (re)defined, not what the student's cells put there earlier
+            self.setup_globals.update({k: v for k, v in self.ns.items() if k not in before or before[k] is not v})
         return {"ok": True}
 
     def dispatch(self, message: dict):
+        outer = self.shared  # a callback may make nested requests while a call is running
+        try:
+            self.shared = self.unpickle_shared(message["shared"]) if "shared" in message else []
+            return self._dispatch(message)
+        finally:
+            self.shared = outer
+
+    def _dispatch(self, message: dict):
         op = message["op"]
         if op == "cell":
-            return self.run_cell(message["source"], message["label"])
+            return self.run_cell(message["source"], message["label"], message.get("setup") is True)
         if op == "names":
             values = {}
             for name in message["names"]:
@@ -180,6 +231,8 @@ class Server:
                            if getattr(v, "requires_grad", False) and hasattr(v, "grad_fn")]
                 self.graphs[len(self.graphs) + 1] = (wire.grad_tensors(args + list(kwargs.values())), outputs)
                 reply["call"] = len(self.graphs)
+            if self.shared:  # what the call did to the grader's objects, to be written back there
+                reply["sync"] = wire.encode([mirror.state_of(obj) for obj in self.shared])
             return reply
         if op == "backward":
             import torch

@@ -168,22 +168,22 @@ def parse_submission(raw: bytes, template: Template) -> Submission:
     return submission
 
 
-def program(template: Template, submission: Submission, include_tests: bool = False) -> list[tuple[str, str]]:
-    """(label, source) of every cell the student's process runs, in template order. Test cells are included only
-    in the weaker "in-sandbox" mode (see engine.py)."""
-    cells: list[tuple[str, str]] = []
+def program(template: Template, submission: Submission) -> list[tuple[str, str, bool]]:
+    """(label, source, is_setup) of every cell the student's process runs, in template order: the notebook's own
+    read-only cells and the student's solution cells; never a test cell (tests run in the grader)."""
+    cells: list[tuple[str, str, bool]] = []
     first_solution = True
     for cell in template.cells:
-        if cell.role == "test" and include_tests:
-            cells.append((f"test {cell.grade_id}", cell.source))
         if cell.role == "setup":
-            cells.append((f"cell {cell.index + 1}", cell.source))
+            cells.append((f"cell {cell.index + 1}", cell.source, True))
         elif cell.role == "solution":
             if first_solution:
-                cells += [(f"cell {cell.index + 1}, your extra code", s) for s in submission.extras.get(None, [])]
+                cells += [(f"cell {cell.index + 1}, your extra code", s, False)
+                          for s in submission.extras.get(None, [])]
                 first_solution = False
             if cell.grade_id in submission.solutions:
                 cells.append((f"cell {cell.index + 1}, your solution {cell.grade_id}",
-                              submission.solutions[cell.grade_id]))
-            cells += [(f"cell {cell.index + 1}, your extra code", s) for s in submission.extras.get(cell.grade_id, [])]
+                              submission.solutions[cell.grade_id], False))
+            cells += [(f"cell {cell.index + 1}, your extra code", s, False)
+                      for s in submission.extras.get(cell.grade_id, [])]
     return cells
