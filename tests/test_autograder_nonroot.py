@@ -73,11 +73,17 @@ def outcome():
         venv = make_venv(scratch)
         if venv is None:
             pytest.skip("no Python interpreter the unprivileged user can run")
-        config = {"src": str(SRC), "scratch": str(scratch), "processes": PROCESSES, "decoys": DECOYS}
+        # The grader's own copy of the package, owned by the grader user (the checkout may sit in a folder that
+        # user cannot read, such as /root); so writing to it is stopped by the read-only bind, not by permissions.
+        src = scratch / "src"
+        shutil.copytree(SRC / "llmcourse", src / "llmcourse", ignore=shutil.ignore_patterns("__pycache__"))
+        for path in [src, *src.rglob("*")]:
+            os.chown(path, uid, gid)
+        config = {"src": str(src), "scratch": str(scratch), "processes": PROCESSES, "decoys": DECOYS}
         done = run([str(venv / "bin" / "python"), "-I", str(HARNESS), json.dumps(config)], timeout=120)
         assert done.returncode == 0, f"the grader failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        result["scratch"] = scratch
+        result["scratch"], result["src"] = scratch, src
         result["venv_on_disk"] = sorted(os.listdir(venv))
         result["secret_on_disk"] = (course / "gradebook-secret.txt").read_text()
         yield result
@@ -112,7 +118,7 @@ def test_read_only_binds_stay_read_only(outcome):
         assert "error" not in report[probe] and not report[probe]["result"][-1], (probe, report[probe])
     for files in (report["venv_files"], outcome["venv_on_disk"]):
         assert not [name for name in files if name.startswith("pwned")], files
-    assert not list(SRC.glob("pwned*"))
+    assert not list(outcome["src"].glob("pwned*"))
 
 
 def test_fork_bomb_stops_at_the_process_limit_and_nothing_survives(outcome):
