@@ -17,7 +17,7 @@ from pathlib import Path
 from llmcourse.autograde.course import Course, venv_bin_on_path
 from llmcourse.autograde.engine import grade_notebook, submission_key
 from llmcourse.autograde.notebooks import load_template
-from llmcourse.autograde.sandbox import Limits, SandboxError
+from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError
 
 venv_bin_on_path()
 RESULT_FILE = "result.json"
@@ -26,6 +26,7 @@ MAX_NOTEBOOK_BYTES = 20 << 20
 
 def grade_one(task: dict) -> dict:
     """Worker: grade every notebook of one student's submission. Never raises."""
+    os.environ.update(ONE_THREAD)  # before the tests import torch in this worker (see sandbox.ONE_THREAD)
     started = time.monotonic()
     folder = Path(task["folder"])
     limits = Limits(**task["limits"])

@@ -29,6 +29,9 @@ from llmcourse.autograde import wire
 from llmcourse.paths import REPO_ROOT
 
 KERNEL = Path(__file__).with_name("kernel.py")
+# Workers = cores, and each grading is a worker plus its sandbox: one thread each, or torch's OpenMP threads (and
+# setup_notebook()'s default of 2) oversubscribe the cores and spin; ps06 graded 5x slower with 2 workers.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LLMCOURSE_THREADS": "1"}
 GiB = 1 << 30
 
 
@@ -168,7 +171,7 @@ class Sandbox:
         env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(self.workdir),
                "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
                "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-               "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"), "MPLCONFIGDIR": str(self.workdir)}
+               "MPLCONFIGDIR": str(self.workdir), **ONE_THREAD}
         with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
             self.proc = subprocess.Popen([*prefix, sys.executable, "-I", str(KERNEL), json.dumps(config)],
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
