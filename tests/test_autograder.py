@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from llmcourse.autograde.batch import autograde, integrity_problems, load_results
+from llmcourse.autograde.batch import SCRATCH_PREFIX, autograde, integrity_problems, load_results
 from llmcourse.autograde.collect import collect
 from llmcourse.autograde.course import Course
 from llmcourse.autograde.export import export
@@ -103,6 +104,8 @@ def test_sigkill_mid_batch_then_rerun_gives_the_same_grades(reference_run, tmp_p
     os.killpg(process.pid, signal.SIGKILL)  # the grader and its workers, mid-batch
     process.wait()
     assert 2 <= graded_before_kill < 8, "the kill should land mid-batch"
+    left_behind = list(Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}{process.pid}-*"))
+    assert left_behind, "the killed grader's scratch folder should still be there before the re-run"
     rerun = cli(root, "autograde", toy.ASSIGNMENT, "--workers", "2", "--no-progress", "--cell-timeout", "8",
                 "--notebook-timeout", "60")
     out, err = rerun.communicate(timeout=300)
@@ -110,6 +113,7 @@ def test_sigkill_mid_batch_then_rerun_gives_the_same_grades(reference_run, tmp_p
     assert "gradebook integrity: ok" in out
     assert scores(load_results(course, toy.ASSIGNMENT)) == scores(reference)
     assert integrity_problems(course, toy.ASSIGNMENT) == []
+    assert not [p for p in left_behind if p.exists()], "the re-run should remove the killed grader's scratch"
 
 
 def test_feedback_has_no_hidden_tests_and_no_other_students_data(reference_run):
@@ -143,13 +147,16 @@ def test_export_csv_and_summary(reference_run):
 def test_malformed_notebooks_show_in_export_and_feedback(tmp_path):
     root = toy.make_course(tmp_path / "course")
     toy.submit(root, "broken", raw=b"not json at all")
+    toy.submit(root, "extra", toy.correct_notebook(), extra={"notes.txt": b"my notes"})
     course = Course(root)
     results = autograde(course, toy.ASSIGNMENT, workers=1, limits=LIMITS, progress=False)
-    assert results["broken"]["score"] == 0 and results["broken"]["status"] == "malformed"
-    csv_path, _, _ = export(course, toy.ASSIGNMENT)
-    assert "is not JSON" in open(csv_path).read()
-    page = write_feedback(course, toy.ASSIGNMENT)[0].read_text()
-    assert "is not JSON" in page
+    reasons = {"broken": "is not JSON", "extra": "files the assignment does not ask for: notes.txt"}
+    exported = open(export(course, toy.ASSIGNMENT)[0]).read()
+    pages = {page.parts[-3]: page.read_text() for page in write_feedback(course, toy.ASSIGNMENT)}
+    for student, reason in reasons.items():
+        assert results[student]["score"] == 0 and results[student]["status"] == "malformed", student
+        assert reason in exported, (student, exported)
+        assert reason in pages[student] and reason not in pages[({*reasons} - {student}).pop()]
 
 
 def test_collect_takes_ids_from_the_roster_and_skips_hostile_entries(tmp_path):

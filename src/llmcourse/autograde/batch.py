@@ -21,6 +21,7 @@ from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError
 
 venv_bin_on_path()
 RESULT_FILE = "result.json"
+SCRATCH_PREFIX = "llmcourse-grading-"  # + the grader's pid: a folder whose grader is gone is stale
 MAX_NOTEBOOK_BYTES = 20 << 20
 
 
@@ -82,6 +83,21 @@ def grade_one(task: dict) -> dict:
 
 class ReferenceLosesPoints(Exception):
     """The assignment's own solution does not get every test point in the grader: its tests need fixing."""
+
+
+def _remove_stale_scratch() -> None:
+    """Scratch folders of graders that were killed (SIGKILL skips their clean-up): they hold copies of what
+    student code wrote, so they go before a new batch starts."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-")[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # alive, another user's grader
 
 
 def unexpected_files(folder: Path, expected: list[str]) -> list[str]:
@@ -221,7 +237,8 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     from nbgrader.api import Gradebook
     from tqdm.auto import tqdm
 
-    scratch_root = Path(tempfile.mkdtemp(prefix="llmcourse-grading-"))
+    _remove_stale_scratch()
+    scratch_root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
     os.chmod(scratch_root, 0o711)
     for task in tasks:
         task["scratch_root"] = str(scratch_root)
