@@ -117,6 +117,35 @@ def test_optimiser_state_of_the_wrong_shape_is_refused():
         mirror.apply_state(model, {"kind": "optimizer", "state": [], "param_groups": []})
 
 
+# ---- arrays changed in place ---------------------------------------------------------------------------------------
+def test_arrays_changed_in_place_are_written_back_and_the_others_left_alone():
+    import numpy as np
+
+    ours = [torch.arange(6.0).reshape(2, 3), {"ids": np.arange(4), "keep": np.ones(2)}, (torch.zeros(3),)]
+    ours_before = [a.clone() if hasattr(a, "clone") else a.copy() for a in wire.array_leaves(ours)]
+    theirs = across(ours)  # what the sandbox decodes
+    arrays = wire.array_leaves(theirs)
+    assert [tuple(a.shape) for a in arrays] == [(2, 3), (4,), (2,), (3,)]
+    before = mirror.snapshot(arrays)
+    arrays[0].mul_(2)       # a tensor changed in place
+    arrays[1][0] = 99       # an array changed in place
+    changed = mirror.changed_in_place(arrays, before)
+    assert [number for number, _ in changed] == [0, 1]
+    mirror.write_back(wire.array_leaves(ours), across(changed))
+    assert torch.equal(ours[0], torch.arange(6.0).reshape(2, 3) * 2)
+    assert ours[1]["ids"].tolist() == [99, 1, 2, 3]
+    assert np.array_equal(ours[1]["keep"], ours_before[2]) and torch.equal(ours[2][0], ours_before[3])
+
+
+@pytest.mark.parametrize("changed", [[[0, torch.zeros(5)]], [[7, torch.zeros(2, 3)]], [[0, [1, 2]]], "x"],
+                         ids=["reshaped", "no_such_argument", "not_an_array", "malformed"])
+def test_in_place_changes_that_do_not_fit_are_refused(changed):
+    ours = [torch.ones(2, 3)]
+    with pytest.raises(mirror.StateError):
+        mirror.write_back(ours, changed)
+    assert torch.equal(ours[0], torch.ones(2, 3))
+
+
 # ---- sandbox -> grader: torch.nn layers by value --------------------------------------------------------------------
 def test_torch_layers_come_back_as_genuine_torch_objects():
     model = tiny_model().eval()
@@ -202,10 +231,10 @@ def train_step(encoder, head, batch, optimizer, max_grad_norm=1.0):
 }
 
 
-def _grade(notebook: dict):
+def _grade(notebook: dict, source: Path = PS06):
     scratch = Path(tempfile.mkdtemp(prefix="mirror-test-"))
     try:
-        return grade_notebook(load_template(PS06), json.dumps(notebook).encode(), missing_reason="",
+        return grade_notebook(load_template(source), json.dumps(notebook).encode(), missing_reason="",
                               workdir=scratch / "work", logdir=scratch / "log", hide=[scratch], limits=Limits())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -246,3 +275,27 @@ def test_ps06_wrong_in_place_changes_lose_exactly_their_cell(ps06_verdicts, name
         assert "replaced or reshaped parameter embeddings.word_embeddings.weight" in message
     untouched = {"test_encode_pairs", "test_pooling", "test_head_forward", "test_evaluate"}
     assert not lost & untouched, lost
+
+
+PS04 = SOLUTIONS_DIR / "ps04_bert_pretraining" / "ps04_bert_pretraining.ipynb"
+CHANGES_INPUT_IN_PLACE = """
+_right_mask_tokens = mask_tokens
+
+
+def mask_tokens(input_ids, *args, **kwargs):
+    masked, labels = _right_mask_tokens(input_ids, *args, **kwargs)
+    input_ids.copy_(masked)  # the mistake: the caller's tensor is changed
+    return masked, labels
+"""
+
+
+@pytest.mark.slow
+def test_ps04_input_changed_in_place_is_seen_by_the_test():
+    notebook = json.loads(PS04.read_text())
+    position = next(i for i, c in enumerate(notebook["cells"])
+                    if c["metadata"].get("nbgrader", {}).get("grade_id") == "mask_tokens")
+    notebook["cells"].insert(position + 1, {"cell_type": "code", "id": "in-place", "execution_count": None,
+                                            "metadata": {}, "outputs": [], "source": CHANGES_INPUT_IN_PLACE})
+    verdicts = {c.grade_id: c for c in _grade(notebook, PS04).cells}
+    assert not verdicts["test_mask_tokens_invariants"].passed
+    assert "Do not change input_ids in place" in verdicts["test_mask_tokens_invariants"].message

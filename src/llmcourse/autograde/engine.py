@@ -52,10 +52,11 @@ class Remote:
 
     def __call__(self, *args, **kwargs):
         message, lent = self._session.call_message(self._id, args, kwargs)
-        leaves = wire.grad_tensors(list(args) + list(kwargs.values()))
+        arrays = wire.array_leaves(list(args) + list(kwargs.values()))
+        leaves = wire.grad_tensors(arrays)
         if not leaves:
-            return self._session.rpc(message, self, lent=lent)
-        return _grad_bridge(self._session, message, self, leaves, lent)
+            return self._session.rpc(message, self, lent=lent, arrays=arrays)
+        return _grad_bridge(self._session, message, self, leaves, lent, arrays)
 
     @property
     def __class__(self):
@@ -113,14 +114,14 @@ class _RemoteClassOf:
         return getattr(self._fetch(), name)
 
 
-def _grad_bridge(session, message: dict, remote, leaves: list, lent: list):
+def _grad_bridge(session, message: dict, remote, leaves: list, lent: list, arrays: list):
     """Call student code with tensors that require grad and connect the result to the grader's autograd graph:
     backward() here sends the output gradients to the student's process, which back-propagates through its own
     graph and returns the input gradients (plain data, checked like any other value)."""
     import torch
 
     message["grad"] = True
-    value, call = session.rpc(message, remote, want_call=True, lent=lent)
+    value, call = session.rpc(message, remote, want_call=True, lent=lent, arrays=arrays)
     outputs = value if type(value) is tuple else (value,)
     if call is None or not outputs or not all(isinstance(o, torch.Tensor) for o in outputs):
         return value
@@ -319,7 +320,8 @@ class Session:
             raise TypeError(f"a test passes {names} to your code, which the sandbox cannot take ({error})") from None
         return buffer.getvalue()
 
-    def rpc(self, message: dict, remote: Remote, want_call: bool = False, lent: list | None = None):
+    def rpc(self, message: dict, remote: Remote, want_call: bool = False, lent: list | None = None,
+            arrays: list | None = None):
         if self.sandbox is None or remote._generation != self.generation:
             raise StudentCodeError("your code's process is not running any more (it ended or was stopped earlier)")
         lent = lent or []
@@ -336,15 +338,17 @@ class Session:
             if _limit_of(reply):
                 self.limits_hit.add(_limit_of(reply))
             raise _remote_exception(reply)
-        if lent:
-            states = wire.decode(reply.get("sync"))
-            if type(states) is not list or len(states) != len(lent):
-                raise StudentCodeError("the objects the test passed to your code came back unreadable")
-            try:
+        try:
+            if lent:
+                states = wire.decode(reply.get("sync"))
+                if type(states) is not list or len(states) != len(lent):
+                    raise mirror.StateError("the objects the test passed to your code came back unreadable")
                 for obj, state in zip(lent, states):
                     mirror.apply_state(obj, state)
-            except mirror.StateError as error:
-                raise StudentCodeError(str(error)) from None
+            if arrays and "inplace" in reply:
+                mirror.write_back(arrays, wire.decode(reply["inplace"]))
+        except (mirror.StateError, wire.WireError) as error:
+            raise StudentCodeError(str(error)) from None
         value = wire.decode(reply.get("value"), lambda data: self._proxy(data, lent))
         if want_call:
             return value, reply.get("call") if type(reply.get("call")) is int else None

@@ -224,8 +224,13 @@ class Server:
         if op == "call":
             args = [self.arg(a) for a in message.get("args", [])]
             kwargs = {str(k): self.arg(v) for k, v in message.get("kwargs", {}).items()}
+            arrays = wire.array_leaves(args + list(kwargs.values()))
+            before = mirror.snapshot(arrays)
             value = target(*args, **kwargs)
             reply = self.result(value)
+            changed = mirror.changed_in_place(arrays, before)
+            if changed:  # the grader writes these into the test's own arrays
+                reply["inplace"] = wire.encode(changed)
             if message.get("grad"):  # keep the graph: the grader may call backward through it
                 outputs = [v for v in (value if type(value) is tuple else (value,))
                            if getattr(v, "requires_grad", False) and hasattr(v, "grad_fn")]

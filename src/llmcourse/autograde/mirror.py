@@ -1,10 +1,15 @@
-"""Objects that must cross the sandbox boundary whole: torch models, optimisers and generators.
+"""Objects that must cross the sandbox boundary whole: torch models, optimisers and generators; arrays and
+tensors that student code changes in place.
 
 Grader -> sandbox (a test hands student code a model or an optimiser to change in place, as ps06 does):
 the grader's objects are pickled, which is safe in this direction only (the sandbox may unpickle what the trusted
 grader sends; the grader never unpickles anything). After the call the sandbox reports their state as plain data
 (`state_of`), and the grader checks it (every name, shape, dtype and type) and writes it back into its own objects
 (`apply_state`). The test then inspects its own model, as it would in the notebook.
+
+Arrays and tensors go to the sandbox by value; the ones student code changes in place come back after the call
+(`snapshot`, `changed_in_place`) and are written into the test's own (`write_back`), so a test can check that its
+input was left alone, or was changed as asked.
 
 Sandbox -> grader (a test looks at `head.hidden` of the student's model): a layer whose class is torch.nn's own
 (nn.Linear, nn.Dropout, an nn.Sequential of such) crosses by value (`layer_value`, `rebuild_layer`). The grader
@@ -147,6 +152,53 @@ def _apply_optimizer_state(optimizer, state: dict) -> None:
         optimizer.load_state_dict({"state": saved, "param_groups": groups})
     except Exception as error:
         raise StateError(f"the optimiser's state came back unusable ({type(error).__name__}: {error})") from None
+
+
+# ---- arrays and tensors passed in, changed in place --------------------------------------------------------------
+def snapshot(arrays: list) -> list:
+    """Copies of a call's array arguments (`wire.array_leaves`), taken before student code runs."""
+    return [a.detach().clone() if hasattr(a, "detach") else a.copy() for a in arrays]
+
+
+def changed_in_place(arrays: list, before: list) -> list:
+    """[position, new value] of every array argument that student code changed in place."""
+    changed = []
+    for number, (array, old) in enumerate(zip(arrays, before)):
+        now = array.detach() if hasattr(array, "detach") else array
+        if now.shape != old.shape or now.dtype != old.dtype or _bytes(now) != _bytes(old):
+            changed.append([number, now])
+    return changed
+
+
+def _bytes(array) -> bytes:
+    return (array.contiguous().numpy() if hasattr(array, "contiguous") else array).tobytes()
+
+
+def write_back(arrays: list, changed) -> None:
+    """Write what student code did in place to the test's own arrays (same shape required), as in the notebook."""
+    if changed is None:
+        return
+    if type(changed) is not list:
+        raise StateError("the arrays the test passed in came back unreadable")
+    updates = []
+    for entry in changed:
+        if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not int or \
+                not 0 <= entry[0] < len(arrays):
+            raise StateError("the arrays the test passed in came back unreadable")
+        target, value = arrays[entry[0]], entry[1]
+        if type(value).__name__ not in ("Tensor", "ndarray") or tuple(value.shape) != tuple(target.shape):
+            raise StateError("your code changed the shape of an array the test passed in")
+        updates.append((target, value))
+    for target, value in updates:
+        if hasattr(target, "copy_"):
+            import torch
+
+            with torch.no_grad():
+                target.copy_(value if isinstance(value, torch.Tensor) else torch.from_numpy(value))
+        elif target.flags.writeable:
+            import numpy as np
+
+            np.copyto(target, np.asarray(value), casting="unsafe")
 
 
 # ---- sandbox -> grader: torch.nn layers by value -----------------------------------------------------------------

@@ -199,17 +199,23 @@ def recv(sock: socket.socket, limit: int = MAX_MESSAGE):
         raise WireError(f"malformed message: {error}") from None
 
 
-def grad_tensors(values) -> list:
-    """Tensors that require grad among `values` (lists, tuples and dicts walked), in a fixed order.
+def array_leaves(values) -> list:
+    """Torch tensors and NumPy arrays among `values` (lists, tuples and dicts walked), in a fixed order.
 
-    Both sides of the sandbox walk a call's arguments with this one function, so the n-th tensor on one side is
-    the n-th on the other when gradients are bridged."""
+    Both sides of the sandbox walk a call's arguments with this one function, so the n-th array on one side is the
+    n-th on the other: gradients are bridged, and arrays changed in place are written back, by position."""
     found = []
     for value in values:
         if type(value) in (list, tuple):
-            found += grad_tensors(value)
+            found += array_leaves(value)
         elif type(value) is dict:
-            found += grad_tensors(list(value.values()))
-        elif getattr(value, "requires_grad", False) is True and type(value).__module__.startswith("torch"):
+            found += array_leaves(list(value.values()))
+        elif type(value).__module__.startswith(("torch", "numpy")) and hasattr(value, "shape") and \
+                hasattr(value, "dtype") and type(value).__name__ in ("Tensor", "Parameter", "ndarray"):
             found.append(value)
     return found
+
+
+def grad_tensors(values) -> list:
+    """The tensors that require grad among `array_leaves(values)`, in the same order."""
+    return [value for value in array_leaves(values) if getattr(value, "requires_grad", False) is True]
