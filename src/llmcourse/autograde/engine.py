@@ -5,6 +5,8 @@ namespace of this worker that holds the template's setup cells and, for each nam
 either the student's value decoded strictly from bytes (numbers, strings, lists, arrays, tensors) or a `Remote`
 proxy whose calls run in the sandbox and whose results come back the same way. Monkeypatching NumPy or the checks,
 an object that equals everything, a silenced traceback, sys.exit/os._exit: none of it reaches this namespace.
+What a test hands to student code goes as data, as a name (the notebook's own classes and functions), as a
+callback (the test's functions), or lent and written back (models, optimisers, arrays changed in place: mirror.py).
 """
 from __future__ import annotations
 
