@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from llmcourse.autograde.batch import SCRATCH_PREFIX, autograde, integrity_problems, load_results
+from llmcourse.autograde.batch import SCRATCH_PREFIX, ReferenceLosesPoints, autograde, integrity_problems, load_results
 from llmcourse.autograde.collect import collect
 from llmcourse.autograde.course import Course
 from llmcourse.autograde.export import export
@@ -216,3 +216,22 @@ def test_sandbox_hides_every_top_level_folder_but_the_systems_own():
         elif name not in SYSTEM_FOLDERS:
             assert path in hidden, f"{path} would be readable by student code"
     assert {"/usr", "/etc", "/proc"}.isdisjoint(hidden)
+
+
+def test_autograde_refuses_an_assignment_whose_reference_loses_points(tmp_path):
+    root = toy.make_course(tmp_path / "course")
+    source = root / "solutions" / toy.ASSIGNMENT / f"{toy.ASSIGNMENT}.ipynb"
+    notebook = nbformat.read(source, as_version=4)
+    test_cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_cosine")
+    # an object of a class defined in the test cell itself cannot be sent to the student's process
+    test_cell.source = "class Vector(list):\n    pass\n\n" + test_cell.source.replace(
+        "cosine([1.0, 0.0], [1.0, 1.0])", "cosine(Vector([1.0, 0.0]), Vector([1.0, 1.0]))", 1)
+    nbformat.write(notebook, source)
+    toy.submit(root, "s00", toy.correct_notebook())
+    course = Course(root)
+    with pytest.raises(ReferenceLosesPoints, match=r"ps00_toy.ipynb, test_cosine: .*Vector.*cannot take"):
+        autograde(course, toy.ASSIGNMENT, workers=1, limits=LIMITS, progress=False)
+    assert load_results(course, toy.ASSIGNMENT) == {}
+    done = cli(root, "autograde", toy.ASSIGNMENT, "--workers", "1", "--no-progress")
+    out, err = done.communicate(timeout=120)
+    assert done.returncode == 1 and "REFUSED" in err and "test_cosine" in err, out + err
