@@ -38,7 +38,8 @@ def mutant_submission(source: dict, template, module_source: str, mutant) -> dic
     defining = next(c.grade_id for c in template.cells if c.role == "solution" and mutant.target in c.names)
     position = next(i for i, c in enumerate(notebook["cells"])
                     if c["metadata"].get("nbgrader", {}).get("grade_id") == defining)
-    cell = {"cell_type": "code", "id": f"mutant-{mutant.name}"[:64], "execution_count": None, "metadata": {}, "outputs": [],
+    cell = {"cell_type": "code", "id": f"mutant-{mutant.name}"[:64], "execution_count": None, "metadata": {},
+            "outputs": [],
             "source": f"{module_source}\n{mutant.target} = {mutant.name}\n"}
     notebook["cells"].insert(position + 1, cell)
     return notebook

@@ -52,7 +52,8 @@ def test_state_written_back_equals_what_student_code_did():
     for (name, ours), theirs in zip(model.named_parameters(), their_model.parameters()):
         assert torch.equal(ours, theirs), name
         assert ours.requires_grad == theirs.requires_grad, name
-        assert (ours.grad is None) == (theirs.grad is None) and (ours.grad is None or torch.equal(ours.grad, theirs.grad))
+        assert (ours.grad is None) == (theirs.grad is None)
+        assert ours.grad is None or torch.equal(ours.grad, theirs.grad)
     assert not model.training and not any(m.training for m in model.modules())
     assert not model[0].weight.requires_grad
     ours, theirs = optimizer.state_dict(), their_optimizer.state_dict()
@@ -209,7 +210,8 @@ def train_step(encoder, head, batch, optimizer, max_grad_norm=1.0):
     hidden = encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
     loss = F.cross_entropy(head(hidden, batch["attention_mask"]), batch["labels"])
     loss.backward()
-    torch.nn.utils.clip_grad_norm_([p for m in (encoder, head) for p in m.parameters() if p.requires_grad], max_grad_norm)
+    trainable = [p for m in (encoder, head) for p in m.parameters() if p.requires_grad]
+    torch.nn.utils.clip_grad_norm_(trainable, max_grad_norm)
     optimizer.step()
     return float(loss)
 '''),

@@ -95,7 +95,8 @@ def apply_state(obj, state) -> None:
         _apply_optimizer_state(obj, state)
     elif isinstance(obj, torch.Generator) and kind == "generator":
         value = state.get("state")
-        if not (isinstance(value, torch.Tensor) and value.dtype == torch.uint8 and value.shape == obj.get_state().shape):
+        current = obj.get_state()
+        if not (isinstance(value, torch.Tensor) and value.dtype == torch.uint8 and value.shape == current.shape):
             raise StateError("the random generator the test passed in came back changed beyond its state")
         obj.set_state(value)
     else:
