@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", help="an STS-layout tab-separated file")
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args(argv)
-    setup_notebook()  # seeds, 2 threads, library warnings off stderr
+    setup_notebook()  # seeds, 1 thread, library warnings off stderr
     for name, value in evaluate_sts(args.file, batch_size=args.batch_size).items():
         print(f"{name} {value:.2f}")
     return 0

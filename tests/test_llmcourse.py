@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from llmcourse import grading, models
-from llmcourse.seeding import seed_everything
+from llmcourse.seeding import DEFAULT_THREADS, seed_everything
 
 
 # --- models: offline by default, one clear error otherwise ------------------------------------------------------
@@ -76,10 +76,10 @@ def test_seeding_fixes_the_thread_count(monkeypatch):
     before = torch.get_num_threads()
     try:
         monkeypatch.delenv("LLMCOURSE_THREADS", raising=False)
-        seed_everything(0, threads=1)
-        assert torch.get_num_threads() == 1
-        seed_everything(0)
+        seed_everything(0, threads=2)
         assert torch.get_num_threads() == 2
+        seed_everything(0)
+        assert torch.get_num_threads() == DEFAULT_THREADS == 1
     finally:
         torch.set_num_threads(before)
 

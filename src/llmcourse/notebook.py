@@ -6,8 +6,8 @@ from llmcourse.seeding import seed_everything
 
 
 def setup_notebook(seed: int = 0, threads: int | None = None) -> None:
-    """Seed every generator, fix torch's thread count (default 2, see llmcourse.seeding) and keep library warnings
-    off stderr. A notebook of tiny tensors may ask for `threads=1`, which is faster for them.
+    """Seed every generator, fix torch's thread count (default 1, see llmcourse.seeding) and keep library warnings
+    off stderr.
 
     Prints nothing, so that a notebook's stored outputs do not depend on it.
     """

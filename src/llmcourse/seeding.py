@@ -7,8 +7,10 @@ import random
 import numpy as np
 
 # Float sums depend on how work is split between threads: one fixed count keeps printed numbers identical on
-# every machine with at least this many cores. LLMCOURSE_THREADS overrides it for a faster machine.
-DEFAULT_THREADS = 2
+# every machine. One thread, because a student's laptop is rarely idle: with another program busy on one of two
+# cores, 50 steps of lecture 04's tiny BERT took 23.0 s with 2 threads and 3.5 s with 1 (they fight for a core).
+# LLMCOURSE_THREADS overrides it for a faster, idle machine (printed numbers may then differ in the last digits).
+DEFAULT_THREADS = 1
 
 
 def seed_everything(seed: int = 0, threads: int | None = None) -> np.random.Generator:
