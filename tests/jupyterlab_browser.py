@@ -116,10 +116,18 @@ class LabPage:
         screenshots.mkdir(parents=True, exist_ok=True)
 
     def open(self, relative_path: str, workspace: str, timeout_ms: int = 120_000) -> None:
-        url = (f"{self.server.base_url}/lab/workspaces/{workspace}/tree/{relative_path}"
-               f"?reset&token={self.server.token}")
+        url = f"{self.server.base_url}/lab/workspaces/{workspace}/tree/{relative_path}?reset"
+        if self.server.token:  # a server behind JupyterHub has no token: the hub's log-in cookie stands for it
+            url += f"&token={self.server.token}"
         self.page.goto(url)
         self.page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms)
+
+    def open_file(self, relative_path: str, timeout_ms: int = 60_000) -> None:
+        """Open any file in JupyterLab (an HTML page opens in its HTML viewer) and wait until it shows."""
+        self.page.evaluate("async (path) => await window.jupyterapp.commands.execute('docmanager:open', {path})",
+                           relative_path)
+        self.page.wait_for_function("() => !!window.jupyterapp.shell.currentWidget", timeout=timeout_ms)
+        time.sleep(1)  # let the viewer render
 
     def screenshot(self, name: str) -> Path:
         path = self.screenshots / f"{name}.png"
@@ -191,3 +199,62 @@ class LabPage:
 
     def close_dialog(self) -> None:
         self.page.keyboard.press("Escape")
+
+
+# --- JupyterHub: a student's or TA's server behind the hub -------------------------------------------------------
+
+class HubServer:
+    """A user's server behind a JupyterHub, for LabPage (the hub's log-in cookie replaces the token)."""
+
+    def __init__(self, hub_url: str, user: str):
+        self.hub_url, self.user = hub_url, user
+        self.base_url, self.token = f"{hub_url}/user/{user}", ""
+
+
+def hub_login(page, hub_url: str, user: str, password: str) -> None:
+    """Log in on the hub's form; the hub then starts the user's server (wait for it with `wait_for_lab`)."""
+    page.goto(f"{hub_url}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", password)
+    page.click("#login_submit")
+
+
+def wait_for_lab(page, timeout_ms: int = 240_000) -> None:
+    page.wait_for_function("() => !!(window.jupyterapp && document.querySelector('.jp-LabShell'))",
+                           timeout=timeout_ms)
+
+
+class AssignmentList:
+    """nbgrader's Assignment List panel in a student's JupyterLab (lists: released, fetched, submitted)."""
+
+    def __init__(self, lab: "LabPage"):
+        self.lab, self.page = lab, lab.page
+
+    def open(self, timeout_ms: int = 60_000) -> None:
+        self.page.evaluate("async () => await window.jupyterapp.commands.execute('nbgrader:open-assignment-list')")
+        self.page.wait_for_function(
+            "() => { const l = document.querySelector('#released_assignments_list_loading');"
+            " return !!document.querySelector('#released_assignments_list') && (!l || l.offsetParent === null); }",
+            timeout=timeout_ms)
+
+    def row(self, listing: str, assignment: str):
+        return self.page.locator(f"#{listing}_assignments_list .list_item").filter(has_text=assignment)
+
+    def press(self, listing: str, assignment: str, button: str, then: str, timeout_ms: int = 120_000) -> str:
+        """Click a row's button (Fetch, Submit, Fetch Feedback); wait until the row shows in list `then`, or an
+        error dialog opens; return that dialog's text ('' when none)."""
+        self.row(listing, assignment).get_by_role("button", name=button).click()
+        self.page.wait_for_function(
+            f"""() => !!document.querySelector('.jp-Dialog') || [...document.querySelectorAll(
+                 '#{then}_assignments_list .list_item')].some(e => e.innerText.includes({json.dumps(assignment)})
+                 && !/ing\.\.\./.test(e.innerText))""", timeout=timeout_ms)
+        dialog = self.page.locator(".jp-Dialog")
+        return dialog.inner_text() if dialog.count() else ""
+
+
+def fill_cells(lab: "LabPage", sources: dict[int, str]) -> None:
+    """Type new sources into cells of the open notebook (through JupyterLab's model) and save it."""
+    lab.page.evaluate(
+        f"""async (sources) => {{ const panel = {_CURRENT}; const model = panel.content.model;
+          for (const [i, s] of Object.entries(sources)) model.cells.get(Number(i)).sharedModel.setSource(s);
+          await panel.context.save(); }}""", {str(k): v for k, v in sources.items()})
