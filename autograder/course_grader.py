@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
 """The instructor's grading tool (see README, "Instructors"). Thin: the work is in llmcourse.autograde.
 
-    .venv/bin/python autograder/course_grader.py release   ps01_word2vec_cosine
+    .venv/bin/python autograder/course_grader.py release   ps01_word2vec_cosine [--exchange [ROOT]]
     .venv/bin/python autograder/course_grader.py collect   ps01_word2vec_cosine submissions.zip --roster roster.csv
+    .venv/bin/python autograder/course_grader.py collect   ps01_word2vec_cosine --exchange [ROOT] --roster roster.csv
     .venv/bin/python autograder/course_grader.py autograde ps01_word2vec_cosine [--workers N] [--force]
-    .venv/bin/python autograder/course_grader.py feedback  ps01_word2vec_cosine
-    .venv/bin/python autograder/course_grader.py export    ps01_word2vec_cosine
+    .venv/bin/python autograder/course_grader.py due       ps01_word2vec_cosine 2026-12-01T17:00:00+00:00
+    .venv/bin/python autograder/course_grader.py policy    ps01_word2vec_cosine per-day:10
+    .venv/bin/python autograder/course_grader.py extend    ps01_word2vec_cosine alice 2026-12-03T17:00:00+00:00
+    .venv/bin/python autograder/course_grader.py feedback  ps01_word2vec_cosine [--exchange [ROOT]]
+    .venv/bin/python autograder/course_grader.py solutions ps01_word2vec_cosine [--exchange [ROOT]]
+    .venv/bin/python autograder/course_grader.py export    ps01_word2vec_cosine [--roster roster.csv]
+
+--exchange without ROOT: $LLMCOURSE_EXCHANGE, else nbgrader's /usr/local/share/nbgrader/exchange.
 """
 from __future__ import annotations
 
@@ -33,9 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("release", help="regenerate exercises/<a>/ with nbgrader and build the student zip")
     p.add_argument("assignment", nargs="?", help="default: every assignment in solutions/")
     p.add_argument("--no-regenerate", action="store_true", help="bundle exercises/ as it is")
-    p = commands.add_parser("collect", help="bring in submissions from a folder or an LMS zip, ids from a roster")
+    exchange(p, "also release it into nbgrader's exchange (students fetch it in the Assignment List)")
+    p = commands.add_parser("collect", help="bring in submissions from the exchange, a folder or an LMS zip, "
+                                            "ids from a roster")
     p.add_argument("assignment")
-    p.add_argument("source", type=Path)
+    p.add_argument("source", type=Path, nargs="?", help="a folder or an LMS zip (or --exchange)")
+    exchange(p, "collect the latest submission of every roster student from the exchange's inbound")
     p.add_argument("--roster", type=Path, required=True, help="CSV with student_id (and optional lms_id) columns")
     p.add_argument("--max-file-mb", type=float, default=20)
     p = commands.add_parser("autograde", help="grade every submission in parallel, sandboxed, resumable")
@@ -52,8 +62,27 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("feedback", help="per-student HTML (no hidden tests, only that student's data)")
     p.add_argument("assignment")
     p.add_argument("--student", action="append")
-    p = commands.add_parser("export", help="grades CSV + summary (plot, pass rates, limits, suspicious)")
+    exchange(p, "release it through the exchange (students fetch it in the Assignment List)")
+    p = commands.add_parser("export", help="grades CSV + summary (plot, pass rates, limits, suspicious), LMS files")
     p.add_argument("assignment")
+    p.add_argument("--roster", type=Path, help="with it: Canvas and Moodle import files too")
+    p.add_argument("--canvas-assignment-id", help="the assignment's id in Canvas (its column header)")
+    p = commands.add_parser("due", help="set (or show, or --clear) the due date: nbgrader's Assignment.duedate")
+    p.add_argument("assignment")
+    p.add_argument("when", nargs="?", help="ISO 8601, e.g. 2026-12-01T17:00:00+00:00 (no zone: UTC)")
+    p.add_argument("--clear", action="store_true")
+    p = commands.add_parser("policy", help="late policy: none, per-day:P, zero-after:N, per-day:P,zero-after:N")
+    p.add_argument("assignment")
+    p.add_argument("policy", nargs="?", help="default: show it")
+    p = commands.add_parser("extend", help="a student's own due date for an assignment (or --clear)")
+    p.add_argument("assignment")
+    p.add_argument("student")
+    p.add_argument("when", nargs="?", help="ISO 8601 (no zone: UTC)")
+    p.add_argument("--clear", action="store_true")
+    p = commands.add_parser("solutions", help="after the due date (and every extension): solutions, hidden tests "
+                                              "removed, into autograder/solution_release/ (and the exchange)")
+    p.add_argument("assignment")
+    exchange(p, "release them into the exchange as <assignment>_solution")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # works without an installed package
@@ -61,7 +90,26 @@ def main(argv: list[str] | None = None) -> int:
 
     venv_bin_on_path()
     course = Course(args.course_root.resolve()) if args.course_root else Course()
+    try:
+        return run(course, args)
+    except Exception as error:  # the exchange or a date refused: say why, no traceback
+        from llmcourse.autograde.exchange import ExchangeProblem, SolutionsTooEarly
+
+        if isinstance(error, (ExchangeProblem, SolutionsTooEarly, ValueError)):
+            print(f"REFUSED {args.command} {getattr(args, 'assignment', '')}: {error}", file=sys.stderr)
+            return 1
+        raise
+
+
+def exchange(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--exchange", nargs="?", const="", default=None, metavar="ROOT",
+                        help=f"{what}; ROOT default: $LLMCOURSE_EXCHANGE, else nbgrader's default")
+
+
+def run(course, args) -> int:
+    root = (args.exchange or None) if getattr(args, "exchange", None) is not None else None
     if args.command == "release":
+        from llmcourse.autograde import exchange as hub
         from llmcourse.autograde.release import release
 
         names = [args.assignment] if args.assignment else sorted(
@@ -72,14 +120,26 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"REFUSED {name}: the bundle would leak solutions or hidden tests:\n  " + "\n  ".join(problems[:20]))
                 return 1
             print(f"released {course.exercises / name} and {bundle} (scanned: no solution code, no hidden test)")
+            if args.exchange is not None:
+                print(f"released into the exchange: {hub.release(course, name, root)}")
         return 0
     if args.command == "collect":
-        from llmcourse.autograde.collect import collect
+        if args.exchange is not None:
+            from llmcourse.autograde.exchange import collect as collect_exchange
 
-        report = collect(course, args.assignment, args.source, args.roster,
-                         max_file_bytes=int(args.max_file_mb * (1 << 20)))
+            report = collect_exchange(course, args.assignment, args.roster, root)
+        elif args.source is None:
+            print("collect needs a folder or zip, or --exchange", file=sys.stderr)
+            return 2
+        else:
+            from llmcourse.autograde.collect import collect
+
+            report = collect(course, args.assignment, args.source, args.roster,
+                             max_file_bytes=int(args.max_file_mb * (1 << 20)))
         print(report.summary())
         return 0
+    if args.command in ("due", "policy", "extend"):
+        return deadlines(course, args)
     if args.command == "autograde":
         from llmcourse.autograde.batch import ReferenceLosesPoints, autograde, integrity_problems
         from llmcourse.autograde.sandbox import Limits
@@ -103,14 +163,56 @@ def main(argv: list[str] | None = None) -> int:
 
         pages = write_feedback(course, args.assignment, args.student)
         print(f"wrote {len(pages)} feedback pages under {course.feedback}")
+        if args.exchange is not None:
+            from llmcourse.autograde.exchange import release_feedback
+
+            released, skipped = release_feedback(course, args.assignment, root, args.student)
+            print(f"released feedback through the exchange for {len(released)} students: {' '.join(released)}")
+            for message in skipped:
+                print(f"  skipped: {message}")
         return 0
     if args.command == "export":
         from llmcourse.autograde.export import export
 
-        for path in export(course, args.assignment):
+        for path in export(course, args.assignment, args.roster, args.canvas_assignment_id):
             print(f"wrote {path}")
         return 0
+    if args.command == "solutions":
+        from llmcourse.autograde.exchange import release_solutions
+
+        folder, released = release_solutions(course, args.assignment, root, use_exchange=args.exchange is not None)
+        print(f"wrote {folder} (hidden tests removed)")
+        if released is not None:
+            print(f"released into the exchange as {folder.name}: {released}")
+        return 0
     return 2
+
+
+def deadlines(course, args) -> int:
+    from llmcourse.autograde.deadlines import (LateWork, Policy, apply_late_penalties, get_due, parse_time, set_due,
+                                               show_time)
+
+    if args.command == "due":
+        if args.clear or args.when:
+            set_due(course, args.assignment, None if args.clear else parse_time(args.when))
+        print(f"{args.assignment} due: {show_time(get_due(course, args.assignment)) or 'not set'}")
+    elif args.command == "policy":
+        late = LateWork(course)
+        if args.policy:
+            late.set_policy(args.assignment, Policy.parse(args.policy))
+            apply_late_penalties(course, args.assignment)
+        print(f"{args.assignment} late policy: {LateWork(course).policy(args.assignment)} (stored in {late.path})")
+    else:
+        late = LateWork(course)
+        if not args.clear and not args.when:
+            print("extend needs a time (ISO 8601) or --clear", file=sys.stderr)
+            return 2
+        late.set_extension(args.assignment, args.student, None if args.clear else parse_time(args.when))
+        apply_late_penalties(course, args.assignment)
+        until = LateWork(course).extensions(args.assignment).get(args.student)
+        print(f"{args.assignment}: {args.student} due {show_time(until) if until else 'as the class'} "
+              f"(stored in {late.path})")
+    return 0
 
 
 if __name__ == "__main__":

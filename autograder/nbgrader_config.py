@@ -12,7 +12,11 @@ c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 _root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 c.CourseDirectory.root = _root
-c.CourseDirectory.course_id = "llmcourse"
+# The exchange (hub): the course id and the exchange root are shared with the students' servers, which get the same
+# two environment variables from the hub (README, "Instructors" and the hub section).
+c.CourseDirectory.course_id = os.environ.get("LLMCOURSE_COURSE_ID", "llmcourse")
+if os.environ.get("LLMCOURSE_EXCHANGE"):
+    c.Exchange.root = os.environ["LLMCOURSE_EXCHANGE"]
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.submitted_directory = os.path.join("autograder", "submitted")
@@ -28,6 +32,11 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# Formgrader's own "Generate Feedback" button works from the autograded notebooks, whose test cells hold the hidden
+# tests (course_grader.py's feedback never does): remove them there too.
+c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
+                                    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 
 # Generous per-cell limit for grading on a slow laptop; the course's own notebooks need seconds.
 c.ExecutePreprocessor.timeout = 300

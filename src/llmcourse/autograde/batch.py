@@ -15,7 +15,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from llmcourse.autograde.course import Course, venv_bin_on_path
+from llmcourse.autograde.deadlines import apply_late_penalties, read_timestamp
 from llmcourse.autograde.engine import grade_notebook, submission_key
+from llmcourse.autograde.formgrade import write_autograded
 from llmcourse.autograde.notebooks import load_template
 from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError
 
@@ -32,7 +34,9 @@ def grade_one(task: dict) -> dict:
     folder = Path(task["folder"])
     limits = Limits(**task["limits"])
     result = {"student": task["student"], "assignment": task["assignment"], "key": task["key"],
-              "notebooks": [], "messages": [], "status": "graded"}
+              "notebooks": [], "messages": [], "status": "graded", "timestamp": task.get("timestamp")}
+    if task.get("timestamp_note"):
+        result["messages"].append(task["timestamp_note"])
     scratch = Path(tempfile.mkdtemp(prefix=f"{task['student'][:20]}-", dir=task["scratch_root"]))
     try:
         expected = [Path(t).name for t in task["templates"]]
@@ -100,9 +104,12 @@ def _remove_stale_scratch() -> None:
             pass  # alive, another user's grader
 
 
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's submit writes them beside the notebooks
+
+
 def unexpected_files(folder: Path, expected: list[str]) -> list[str]:
-    """Files in a submission besides its notebooks (hidden files, e.g. .ipynb_checkpoints/, and nbgrader's own
-    timestamp.txt do not count), as paths relative to the submission folder."""
+    """Files in a submission besides its notebooks (hidden files, e.g. .ipynb_checkpoints/, and the exchange's own
+    timestamp.txt and submission_secret.txt do not count), as paths relative to the submission folder."""
     if not folder.is_dir():
         return []
     found = []
@@ -110,7 +117,7 @@ def unexpected_files(folder: Path, expected: list[str]) -> list[str]:
         relative = path.relative_to(folder)
         if path.is_dir() or any(part.startswith(".") for part in relative.parts):
             continue
-        if relative.as_posix() not in expected and relative.as_posix() != "timestamp.txt":
+        if relative.as_posix() not in expected and relative.as_posix() not in EXCHANGE_FILES:
             found.append(relative.as_posix())
     return found
 
@@ -187,26 +194,43 @@ def ensure_assignment_in_gradebook(course: Course, assignment: str) -> None:
         SaveCells().preprocess(notebook, resources)
 
 
-def write_gradebook(gradebook, result: dict) -> None:
-    """The one writer: record one student's auto scores (written answers stay for manual grading)."""
+NO_RESPONSE = {"", "YOUR ANSWER HERE"}  # the release's written-answer stub (ClearSolutions.text_stub)
+
+
+def write_gradebook(gradebook, result: dict, previous: dict | None = None) -> None:
+    """The one writer: one student's auto scores and submission time. Written answers wait for a TA (formgrader);
+    one left as released scores 0 with the comment "No response.", as in nbgrader. A TA's manual scores are never
+    erased: when the student's answers changed since the last grading (a new submission), each manually scored cell
+    is marked as needing manual grading again (nbgrader's autograde does the same), so formgrader lists it."""
     from nbgrader.api import MissingEntry
+
+    from llmcourse.autograde.deadlines import parse_time
 
     assignment, student = result["assignment"], result["student"]
     try:
         gradebook.find_student(student)
     except MissingEntry:
         gradebook.add_student(student)
-    gradebook.update_or_create_submission(assignment, student)
+    submission = gradebook.update_or_create_submission(assignment, student)
+    submission.timestamp = parse_time(result["timestamp"]) if result.get("timestamp") else None
+    before = {nb["name"]: (nb.get("solutions"), nb.get("written")) for nb in (previous or {}).get("notebooks", [])}
     for notebook in result["notebooks"]:
         name = Path(notebook["name"]).stem
+        changed = notebook["name"] in before and \
+            before[notebook["name"]] != (notebook.get("solutions"), notebook.get("written"))
         for cell in notebook["cells"]:
             grade = gradebook.find_grade(cell["grade_id"], name, assignment, student)
             if cell["kind"] == "written" and not notebook.get("malformed"):
-                grade.auto_score = None
-                grade.needs_manual_grade = grade.manual_score is None
+                answer = notebook.get("written", {}).get(cell["grade_id"], "")
+                grade.auto_score = 0.0 if answer.strip() in NO_RESPONSE else None
+                comment = gradebook.find_comment(cell["grade_id"], name, assignment, student)
+                comment.auto_comment = "No response." if grade.auto_score == 0.0 else None
             else:
                 grade.auto_score = float(cell["points"])
-                grade.needs_manual_grade = False
+            if grade.manual_score is None:
+                grade.needs_manual_grade = grade.auto_score is None
+            elif changed:
+                grade.needs_manual_grade = True
     gradebook.db.commit()
 
 
@@ -223,16 +247,20 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     tasks = []
     for student in students:
         folder = course.submitted / student / assignment
+        when, note = read_timestamp(folder)  # repairs an unreadable timestamp.txt first (with a note)
         key = submission_key(digests, folder, limits)
         if not force and student in previous and previous[student].get("key") == key:
             continue
         tasks.append({"student": student, "assignment": assignment, "folder": str(folder), "key": key,
                       "templates": [str(t) for t in templates], "limits": limits.as_dict(),
-                      "course_root": str(course.root)})
+                      "course_root": str(course.root), "timestamp": when and when.isoformat() + "+00:00",
+                      "timestamp_note": note})
     log(f"{assignment}: {len(students)} submissions, {len(tasks)} to grade "
         f"({len(students) - len(tasks)} unchanged since the last run), {workers} workers")
     results = {s: previous[s] for s in students if s in previous}
+    by_name = {t.name: t for t in templates}
     if not tasks:
+        _finish_batch(course, assignment, results, by_name)
         return results
     from nbgrader.api import Gradebook
     from tqdm.auto import tqdm
@@ -264,15 +292,28 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
                                   "notebooks": [], "status": "error", "score": 0.0, "max_score": 0.0,
                                   "messages": [f"grader problem: {type(error).__name__}: {error}"]}
                     if result["status"] != "error":
-                        write_gradebook(gradebook, result)
+                        write_gradebook(gradebook, result, previous.get(task["student"]))
                         _atomic_write(result_path(course, assignment, task["student"]),
                                       json.dumps(result, indent=1, sort_keys=True))
+                        write_autograded(course, result, by_name)
                     results[task["student"]] = result
                     bar.update(1)
     finally:
         bar.close()
         shutil.rmtree(scratch_root, ignore_errors=True)
+    _finish_batch(course, assignment, results, by_name)
     return results
+
+
+def _finish_batch(course: Course, assignment: str, results: dict, templates: dict) -> None:
+    """Autograded notebooks that are missing (results graded before formgrader support), then the late penalties
+    (nbgrader's AssignLatePenalties, with the policy and extensions of late_work.csv)."""
+    for result in results.values():
+        if result.get("status") != "error" and any(
+                not (course.autograded / result["student"] / assignment / nb["name"]).exists()
+                for nb in result["notebooks"]):
+            write_autograded(course, result, templates)
+    apply_late_penalties(course, assignment)
 
 
 def integrity_problems(course: Course, assignment: str) -> list[str]:

@@ -4,11 +4,13 @@ Student ids always come from the roster (CSV with a `student_id` column and opti
 `email`): a submission's key (its top-level folder name, or for a loose file the part of its name before the first
 "_", as LMS exports name them) must equal one roster row's lms_id or student_id. Anything doubtful is skipped with
 a message and nothing else changes: unknown students, zip slip (absolute paths, "..", symlinks), nested archives,
-oversized files.
+oversized files. The submission time (timestamp.txt, nbgrader's format) is the newest file's time in the zip (or the
+folder), unless the submission brings its own timestamp.txt. The exchange's inbound is collected by exchange.py.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
 import stat
 import zipfile
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from llmcourse.autograde.course import Course
+from llmcourse.autograde.deadlines import TIMESTAMP, nbgrader_timestamp, repair_timestamp
 
 MAX_FILE_BYTES = 20 << 20
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar")
@@ -25,9 +28,13 @@ ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar")
 class CollectReport:
     collected: dict[str, list[str]] = field(default_factory=dict)   # student -> files
     skipped: list[str] = field(default_factory=list)                 # messages
+    unchanged: list[str] = field(default_factory=list)               # students whose newest is collected already
+    notes: list[str] = field(default_factory=list)                   # collected, with a remark (e.g. the time)
 
     def summary(self) -> str:
         lines = [f"collected {len(self.collected)} submissions"]
+        lines += [f"  unchanged: {student} (no newer submission)" for student in self.unchanged]
+        lines += [f"  note: {message}" for message in self.notes]
         lines += [f"  skipped: {message}" for message in self.skipped]
         return "\n".join(lines)
 
@@ -65,7 +72,8 @@ def collect(course: Course, assignment: str, source: Path, roster: Path, *, max_
     keys = read_roster(roster)
     report = CollectReport()
     staged: dict[str, dict[str, bytes]] = {}
-    for parts, size, read, problem in _entries(Path(source)):
+    times: dict[str, dt.datetime] = {}
+    for parts, size, read, problem, when in _entries(Path(source)):
         shown = "/".join(parts)
         if problem:
             report.skipped.append(f"{shown}: {problem}")
@@ -88,6 +96,8 @@ def collect(course: Course, assignment: str, source: Path, roster: Path, *, max_
             report.skipped.append(f"{shown}: over the {max_file_bytes >> 20} MB limit")
             continue
         staged.setdefault(student, {})[_target_name(parts, assignment)] = data
+        if when is not None and (student not in times or when > times[student]):
+            times[student] = when
     for student, files in sorted(staged.items()):
         folder = course.submitted / student / assignment
         if folder.exists() and replace:
@@ -96,6 +106,11 @@ def collect(course: Course, assignment: str, source: Path, roster: Path, *, max_
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        if TIMESTAMP not in files and student in times:  # the submission time: the newest file's time
+            (folder / TIMESTAMP).write_text(nbgrader_timestamp(times[student]))
+        note = repair_timestamp(folder, times.get(student), "the time of its files in the upload")
+        if note:
+            report.notes.append(f"{student}: {note}")
         report.collected[student] = sorted(files)
     return report
 
@@ -118,9 +133,10 @@ def _entries(source: Path):
         for path in sorted(source.rglob("*")):
             relative = path.relative_to(source).parts
             if path.is_symlink():
-                yield relative, 0, None, "symbolic link: skipped"
+                yield relative, 0, None, "symbolic link: skipped", None
             elif path.is_file():
-                yield relative, path.stat().st_size, path.read_bytes, ""
+                when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).replace(tzinfo=None)
+                yield relative, path.stat().st_size, path.read_bytes, "", when
         return
     if not zipfile.is_zipfile(source):
         raise ValueError(f"{source} is neither a folder nor a zip file")
@@ -132,11 +148,15 @@ def _entries(source: Path):
             if not problem and stat.S_ISLNK(info.external_attr >> 16):
                 problem = "symbolic link in the archive: skipped"
             if problem:
-                yield (info.filename,), 0, None, problem
+                yield (info.filename,), 0, None, problem, None
                 continue
             limit = MAX_FILE_BYTES * 4
 
             def read(info=info, limit=limit):
                 with archive.open(info) as handle:
                     return handle.read(limit + 1)
-            yield parts, info.file_size, read, ""
+            try:  # a zip stores local time without a zone: read as UTC (LMS servers write UTC)
+                when = dt.datetime(*info.date_time)
+            except ValueError:
+                when = None
+            yield parts, info.file_size, read, "", when

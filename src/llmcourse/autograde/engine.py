@@ -180,6 +180,7 @@ class NotebookResult:
     student_output: str = ""
     solutions: dict[str, str] = field(default_factory=dict)
     written: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, list[str]] = field(default_factory=dict)   # the student's own code cells, by the solution before
 
     @property
     def score(self) -> float:
@@ -465,6 +466,7 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
         return result
     result.notes = list(submission.notes)
     result.solutions, result.written = dict(submission.solutions), dict(submission.written)
+    result.extras = {key or "": list(cells) for key, cells in submission.extras.items()}
     session = Session(program(template, submission), workdir, logdir, hide, limits,
                       time.monotonic() + limits.notebook_seconds)
     try:
