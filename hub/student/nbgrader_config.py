@@ -12,3 +12,6 @@ c.CourseDirectory.student_id = os.environ.get("JUPYTERHUB_USER", "")
 # Submissions readable by their owner and the instructors only (llmcourse_exchange.py, next to this file).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 c.ExchangeFactory.submit = "llmcourse_exchange.PrivateSubmit"
+# Validate runs the whole notebook in the student's server: on a busy hub a cell (importing torch) can take longer
+# than nbgrader's default 30 s.
+c.Execute.timeout = 300
