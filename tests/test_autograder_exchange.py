@@ -309,7 +309,7 @@ def test_solutions_only_after_the_due_date_and_every_extension(semester, tmp_pat
     assert solution.is_file()
     text = solution.read_text()
     assert "def cosine_similarity" in text and "# YOUR CODE HERE" not in text
-    assert "BEGIN SOLUTION" not in text and "MARK SCHEME" not in text
+    assert "MARK SCHEME" not in text and "BEGIN HIDDEN TESTS" not in text
     for line in ps01_hidden_lines(course):
         assert line not in text
     set_due(course, A, DUE)
@@ -354,3 +354,33 @@ def test_lms_zip_entry_time_is_the_submission_time_and_a_bad_timestamp_gets_a_no
     when, note = read_timestamp(course.submitted / "bob" / toy.ASSIGNMENT)
     assert when == dt.datetime(2026, 6, 1, 8, 0) and "'soon-ish'" in note and "not a time" in note
     assert any("bob" in n and "soon-ish" in n for n in report.notes)
+
+
+def test_deadline_commands_store_in_the_gradebook_and_late_work_csv(tmp_path):
+    from nbgrader.api import Gradebook
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+    import toy
+
+    root = toy.make_course(tmp_path / "course")
+
+    def grader(*args):
+        done = subprocess.run([sys.executable, str(CLI), "--course-root", str(root), *args], capture_output=True,
+                              text=True)
+        return done.returncode, done.stdout + done.stderr
+
+    code, out = grader("due", toy.ASSIGNMENT, "2026-12-01T18:00:00+01:00")
+    assert code == 0 and f"{toy.ASSIGNMENT} due: 2026-12-01T17:00:00+00:00" in out, out
+    assert "late policy: per-day:10,zero-after:3" in grader("policy", toy.ASSIGNMENT, "per-day:10,zero-after:3")[1]
+    assert "alice due 2026-12-03T17:00:00+00:00" in grader("extend", toy.ASSIGNMENT, "alice", "2026-12-03 17:00")[1]
+    code, out = grader("policy", toy.ASSIGNMENT, "weekly:2")
+    assert code == 1 and "REFUSED" in out and "use none, per-day:P" in out
+    rows = list(csv.DictReader(open(root / "autograder" / "late_work.csv")))
+    assert [(r["student_id"], r["late_policy"], r["extended_due"]) for r in rows] == [
+        ("*", "per-day:10,zero-after:3", ""), ("alice", "", "2026-12-03T17:00:00+00:00")]
+    with Gradebook(Course(root).db_url) as gradebook:
+        assert gradebook.find_assignment(toy.ASSIGNMENT).duedate == dt.datetime(2026, 12, 1, 17, 0)
+    with pytest.raises(ValueError, match="is not a time"):
+        parse_time("next tuesday-ish")
+    LateWork(Course(root)).set_extension(toy.ASSIGNMENT, "alice", None)
+    assert LateWork(Course(root)).extensions(toy.ASSIGNMENT) == {}

@@ -14,8 +14,8 @@ Where things live (README, "Instructors"):
 - a submission's time: `timestamp.txt` beside the notebook (the exchange's submit writes it; `collect` writes it for
   an LMS zip from the zip entry's time), stored as nbgrader's `SubmittedAssignment.timestamp`.
 
-The penalty per notebook is computed by `CoursePenalty`, an nbgrader `LateSubmissionPlugin`, run by nbgrader's own
-`AssignLatePenalties` preprocessor, so it lands in `SubmittedNotebook.late_submission_penalty` as with `nbgrader
+The penalty per notebook is computed by `latepenalty.CoursePenalty`, an nbgrader `LateSubmissionPlugin`, run by
+nbgrader's own `AssignLatePenalties` preprocessor, so it lands in `SubmittedNotebook.late_submission_penalty` as with `nbgrader
 autograde`. It is recomputed after manual grading (export and feedback call `apply_late_penalties`), because a
 percentage of the score changes when a TA scores a written answer.
 """
@@ -27,9 +27,6 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from nbgrader.plugins import LateSubmissionPlugin
-from traitlets import Unicode
 
 from llmcourse.autograde.course import Course
 
@@ -100,15 +97,6 @@ class Policy:
             days = math.ceil(seconds_late / DAY)
             return score * min(1.0, days * self.per_day_percent / 100.0)
         return None
-
-
-class CoursePenalty(LateSubmissionPlugin):
-    """nbgrader's late-submission plugin interface, with the course's policies (see `Policy`)."""
-
-    policy = Unicode("none", help="none, per-day:P, zero-after:N or per-day:P,zero-after:N").tag(config=True)
-
-    def late_submission_penalty(self, student_id: str, score: float, total_seconds_late: float):
-        return Policy.parse(self.policy).penalty(score, total_seconds_late)
 
 
 class LateWork:
@@ -198,6 +186,8 @@ def apply_late_penalties(course: Course, assignment: str, log=None) -> dict[str,
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.preprocessors import AssignLatePenalties
     from traitlets.config import Config
+
+    from llmcourse.autograde.latepenalty import CoursePenalty
 
     late = LateWork(course)
     policy, extensions = late.policy(assignment), late.extensions(assignment)

@@ -121,6 +121,8 @@ def collect(course: Course, assignment: str, roster: Path, exchange_root=None, *
     students = set(read_roster(roster).values())
     report = CollectReport()
     config, coursedir, authenticator = _parts(course, assignment, exchange_root)
+    # nbgrader's copy raises on a folder over its own limit, after deleting the submission it replaces: check first
+    max_bytes = min(max_bytes, 1000 * coursedir.max_dir_size - 1)
 
     class RosterCollect(ExchangeCollect):
         def _path_to_record(self, path):

@@ -70,7 +70,8 @@ def export(course: Course, assignment: str, roster: Path | None = None,
                 per_cell = {g: scores.cells[g].score if g in scores.cells else "" for g in test_ids}
             else:
                 grades = {k: "" for k in GRADE_COLUMNS} | {"score": 0.0, "max_score": result.get("max_score", 0.0)}
-                per_cell = {g: cells[g]["points"] if g in cells and cells[g]["kind"] == "test" else "" for g in test_ids}
+                per_cell = {g: cells[g]["points"] if g in cells and cells[g]["kind"] == "test" else ""
+                            for g in test_ids}
             limits = sorted({x for nb in result["notebooks"] for x in nb.get("limits", [])})
             why = [nb.get("malformed") for nb in result["notebooks"] if nb.get("malformed")]
             rows.append({"student_id": student, "status": result["status"], **grades, **per_cell,

@@ -46,9 +46,10 @@ def _summary(scores, score: float, maximum: float) -> str:
     if scores is None:
         return (f"<p>Auto-graded score: <b>{score:g} / {maximum:g}</b> (written answers are graded by hand).</p>")
     written = [c for c in scores.cells.values() if c.kind == "written"]
+    tests = [c for c in scores.cells.values() if c.kind == "test"]
     waiting = any(c.needs_manual_grade for c in written)
     lines = [f"<p>Score: <b>{scores.final:g} / {scores.max_score:g}</b></p><ul>",
-             f"<li>tests (auto-graded): {scores.auto:g} / {sum(c.max_score for c in scores.cells.values() if c.kind == 'test'):g}</li>",
+             f"<li>tests (auto-graded): {scores.auto:g} / {sum(c.max_score for c in tests):g}</li>",
              f"<li>written answers (graded by hand): {scores.manual:g} / {sum(c.max_score for c in written):g}"
              f"{' (not graded yet)' if waiting else ''}</li>"]
     if scores.timestamp is not None:
