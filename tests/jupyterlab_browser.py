@@ -219,9 +219,10 @@ def hub_login(page, hub_url: str, user: str, password: str) -> None:
     page.click("#login_submit")
 
 
-def wait_for_lab(page, timeout_ms: int = 240_000) -> None:
-    page.wait_for_function("() => !!(window.jupyterapp && document.querySelector('.jp-LabShell'))",
-                           timeout=timeout_ms)
+def wait_for_lab(page, timeout_ms: int = 240_000, app: bool = True) -> None:
+    """Wait until JupyterLab shows (and, with `app`, exposes window.jupyterapp: LabApp.expose_app_in_browser)."""
+    condition = "window.jupyterapp && " if app else ""
+    page.wait_for_function(f"() => !!({condition}document.querySelector('.jp-LabShell'))", timeout=timeout_ms)
 
 
 class AssignmentList:
