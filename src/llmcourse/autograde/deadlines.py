@@ -15,8 +15,8 @@ Where things live (README, "Instructors"):
   an LMS zip from the zip entry's time), stored as nbgrader's `SubmittedAssignment.timestamp`.
 
 The penalty per notebook is computed by `latepenalty.CoursePenalty`, an nbgrader `LateSubmissionPlugin`, run by
-nbgrader's own `AssignLatePenalties` preprocessor, so it lands in `SubmittedNotebook.late_submission_penalty` as with `nbgrader
-autograde`. It is recomputed after manual grading (export and feedback call `apply_late_penalties`), because a
+nbgrader's own `AssignLatePenalties` preprocessor, so it lands in `SubmittedNotebook.late_submission_penalty` as
+with `nbgrader autograde`. It is recomputed after manual grading (export and feedback call `apply_late_penalties`), because a
 percentage of the score changes when a TA scores a written answer.
 """
 from __future__ import annotations
