@@ -16,8 +16,8 @@ Where things live (README, "Instructors"):
 
 The penalty per notebook is computed by `latepenalty.CoursePenalty`, an nbgrader `LateSubmissionPlugin`, run by
 nbgrader's own `AssignLatePenalties` preprocessor, so it lands in `SubmittedNotebook.late_submission_penalty` as
-with `nbgrader autograde`. It is recomputed after manual grading (export and feedback call `apply_late_penalties`), because a
-percentage of the score changes when a TA scores a written answer.
+with `nbgrader autograde`. It is recomputed after manual grading (export and feedback call
+`apply_late_penalties`), because a percentage of the score changes when a TA scores a written answer.
 """
 from __future__ import annotations
 
@@ -177,9 +177,9 @@ def submission_times(course: Course, assignment: str) -> dict[str, dt.datetime |
         return {s.student.id: s.timestamp for s in submissions}
 
 
-def apply_late_penalties(course: Course, assignment: str, log=None) -> dict[str, float]:
+def apply_late_penalties(course: Course, assignment: str) -> list[str]:
     """Copy the extensions into the gradebook and let nbgrader's AssignLatePenalties (with CoursePenalty) set
-    every submitted notebook's late_submission_penalty. Returns each student's total penalty."""
+    the late_submission_penalty of every late notebook (others get none). Returns the late students."""
     import logging
 
     import nbformat
@@ -191,32 +191,31 @@ def apply_late_penalties(course: Course, assignment: str, log=None) -> dict[str,
 
     late = LateWork(course)
     policy, extensions = late.policy(assignment), late.extensions(assignment)
-    penalties: dict[str, float] = {}
+    late_ones = []
     with Gradebook(course.db_url) as gradebook:
         try:
             record = gradebook.find_assignment(assignment)
         except MissingEntry:
-            return penalties
+            return []
         due = record.duedate
-        notebooks = [nb.name for nb in record.notebooks]
-        students = [s.student.id for s in gradebook.assignment_submissions(assignment)]
         for submission in gradebook.assignment_submissions(assignment):
             extended = extensions.get(submission.student.id)
             submission.extension = (extended - due) if (extended is not None and due is not None) else None
+            if submission.total_seconds_late > 0:
+                late_ones += [(submission.student.id, nb.name) for nb in submission.notebooks]
+            else:  # what AssignLatePenalties does for a submission that is not late, without opening one per notebook
+                for notebook in submission.notebooks:
+                    notebook.late_submission_penalty = None
         gradebook.db.commit()
     config = Config({"CoursePenalty": {"policy": str(policy)}})
     quiet = logging.getLogger("llmcourse.late")
     quiet.setLevel(logging.ERROR)  # nbgrader logs every late notebook as a warning
-    for student in students:
-        for name in notebooks:
-            resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student,
-                                      "db_url": course.db_url}}
-            preprocessor = AssignLatePenalties(plugin_class=CoursePenalty, config=config, log=quiet)
-            preprocessor.preprocess(nbformat.v4.new_notebook(), resources)
-    with Gradebook(course.db_url) as gradebook:
-        for submission in gradebook.assignment_submissions(assignment):
-            penalties[submission.student.id] = float(submission.late_submission_penalty or 0.0)
-    return penalties
+    for student, name in late_ones:
+        resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student,
+                                  "db_url": course.db_url}}
+        preprocessor = AssignLatePenalties(plugin_class=CoursePenalty, config=config, log=quiet)
+        preprocessor.preprocess(nbformat.v4.new_notebook(), resources)
+    return sorted({student for student, _ in late_ones})
 
 
 # ---- submission times -------------------------------------------------------------------------------------------
