@@ -259,8 +259,8 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
         f"({len(students) - len(tasks)} unchanged since the last run), {workers} workers")
     results = {s: previous[s] for s in students if s in previous}
     by_name = {t.name: t for t in templates}
-    if not tasks:
-        _finish_batch(course, assignment, results, by_name)
+    if not tasks:  # penalties are current: due/policy/extend apply them, export and feedback recompute them
+        _finish_batch(course, assignment, results, by_name, penalties=False)
         return results
     from nbgrader.api import Gradebook
     from tqdm.auto import tqdm
@@ -305,7 +305,7 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     return results
 
 
-def _finish_batch(course: Course, assignment: str, results: dict, templates: dict) -> None:
+def _finish_batch(course: Course, assignment: str, results: dict, templates: dict, penalties: bool = True) -> None:
     """Autograded notebooks that are missing (results graded before formgrader support), then the late penalties
     (nbgrader's AssignLatePenalties, with the policy and extensions of late_work.csv)."""
     for result in results.values():
@@ -313,7 +313,8 @@ def _finish_batch(course: Course, assignment: str, results: dict, templates: dic
                 not (course.autograded / result["student"] / assignment / nb["name"]).exists()
                 for nb in result["notebooks"]):
             write_autograded(course, result, templates)
-    apply_late_penalties(course, assignment)
+    if penalties:
+        apply_late_penalties(course, assignment)
 
 
 def integrity_problems(course: Course, assignment: str) -> list[str]:
