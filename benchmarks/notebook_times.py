@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/notebook_times.py [NOTEBOOK ...]
 
 With no arguments: every notebook in lectures/ and solutions/. Budgets (course brief): 30 s each, except 60 s for
-BERT pre-training (04) and two-tower retrieval (07), 120 s for fine-tuning (06); 2 GB of memory for all.
+BERT pre-training (04), two-tower retrieval (07) and the decoder (08), 120 s for fine-tuning (06); 2 GB of memory for all.
 Nothing is written back: notebooks run on copies, in their own folder.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMORY_BUDGET_MB = 2048
-TIME_BUDGETS_S = {"04": 60, "06": 120, "07": 60}
+TIME_BUDGETS_S = {"04": 60, "06": 120, "07": 60, "08": 60}
 PEAK_MEMORY_CELL = "import resource\nprint('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
 
 

@@ -357,3 +357,72 @@ def autocomplete_dedup_box(complete, dedup, *, prefix: str = "mac", threshold: f
     panel = widgets.VBox([widgets.HBox([prefix_box, threshold_box, n_box]), output])
     panel.output, panel.prefix, panel.threshold, panel.n = output, prefix_box, threshold_box, n_box
     return panel
+
+
+# --- lecture 08: next-token panel (type a prompt, set temperature and top-k, see the distribution, generate) -----
+def next_token_panel(next_distribution, generate, prompts, *, temperature: float = 1.0, top_k: int = 10,
+                     max_top_k: int = 50, bars: int = 12):
+    """Type or pick a prompt, move the temperature and top-k sliders; see the model's next-token distribution as a
+    bar chart (after temperature and top-k, i.e. what sampling draws from). The button generates a continuation.
+
+    `next_distribution(prompt, temperature, top_k)` returns `(tokens, probabilities)` over the whole vocabulary
+    (probabilities a list, array or tensor; temperature 0 means greedy). `generate(prompt, temperature, top_k,
+    seed)` returns the generated text; the n-th click uses seed n, so every click gives a new but reproducible text.
+    Returns the panel (an ipywidgets.VBox); its `.output` is the ipywidgets.Output that each change redraws
+    (kernel-side, so it also works without a browser); `.prompt`, `.temperature`, `.top_k`, `.button` the controls.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    prompts = list(prompts)
+    prompt_box = widgets.Combobox(options=prompts, value=prompts[0], description="prompt", ensure_option=False,
+                                  placeholder="type the start of a story", continuous_update=False,
+                                  layout=widgets.Layout(width="560px"))
+    temperature_box = widgets.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.1, description="temperature",
+                                          readout_format=".1f")
+    k_box = widgets.IntSlider(value=top_k, min=1, max=max_top_k, description="top-k")
+    button = widgets.Button(description="generate", icon="play", button_style="primary")
+    output = widgets.Output()
+    generated = {"text": "", "clicks": 0}
+
+    def redraw(*_):
+        prompt = prompt_box.value.strip()
+        if not prompt:
+            output.outputs = (_text_output("type a prompt, e.g. " + repr(prompts[0]) + "\n"),)
+            return
+        tokens, probabilities = next_distribution(prompt, temperature_box.value, k_box.value)
+        if hasattr(probabilities, "detach"):
+            probabilities = probabilities.detach().cpu().numpy()
+        probabilities = np.asarray(probabilities, dtype=float)
+        order = np.argsort(-probabilities, kind="stable")[:bars]
+        kept = int((probabilities > 0).sum())
+        figure, ax = plt.subplots(figsize=(7, 0.28 * len(order) + 1.2))
+        ax.barh(range(len(order)), probabilities[order], color="tab:blue")
+        ax.set_yticks(range(len(order)), labels=[tokens[i] for i in order])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("probability of the next token")
+        ax.set_title(f"after {prompt.split()[-1]!r}: temperature {temperature_box.value:.1f}, top-k "
+                     f"{k_box.value} ({kept} tokens can be drawn)", fontsize=9)
+        figure.tight_layout()
+        top = ", ".join(f"{tokens[i]} {probabilities[i]:.2f}" for i in order[:3])
+        text = f"next token after {prompt!r}: {top} ({kept} tokens can be drawn)"
+        parts = [_text_output(text + "\n"), _figure_output(figure, f"<next-token bar chart: {text}>")]
+        if generated["text"]:
+            parts.append(_text_output(generated["text"] + "\n"))
+        output.outputs = tuple(parts)
+
+    def on_click(_):
+        generated["clicks"] += 1
+        seed = generated["clicks"]
+        text = generate(prompt_box.value.strip(), temperature_box.value, k_box.value, seed)
+        generated["text"] = f"generated (seed {seed}): {text}"
+        redraw()
+
+    button.on_click(on_click)
+    _redraw_on_change(redraw, prompt_box, temperature_box, k_box)
+    panel = widgets.VBox([prompt_box, widgets.HBox([temperature_box, k_box, button]), output])
+    panel.output, panel.prompt, panel.temperature, panel.top_k, panel.button = (output, prompt_box, temperature_box,
+                                                                                k_box, button)
+    return panel
