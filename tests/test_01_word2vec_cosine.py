@@ -109,7 +109,7 @@ def test_lecture_structure():
     assert code[-1].source.startswith("check_yourself(")
     assert "All checks passed" in "".join(o.get("text", "") for o in code[-1].outputs)
     for cell in code:
-        if "tqdm" in cell.source and "import" in cell.source:
+        if "tqdm" in cell.source or "progress(" in cell.source:
             assert cell.source.startswith("# NBVAL_IGNORE_OUTPUT"), "progress bars go in NBVAL_IGNORE_OUTPUT cells"
     text = "\n".join(c.source for c in notebook.cells)
     for needed in ["0.4685", "0.49", "nearest_neighbour_explorer(", "heatmap(", "project_2d(", "plot_curves(",
@@ -117,3 +117,38 @@ def test_lecture_structure():
         assert needed in text, f"lecture 01 should contain {needed!r}"
     printed = "".join(o.get("text", "") for c in code for o in c.outputs)
     assert "cos(Avatar, Rainman) = 0.4685" in printed, "lectures are stored with outputs"
+
+
+def _stored(notebook) -> str:
+    return "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_lecture_corrections_are_stored():
+    notebook = nbformat.read(LECTURE, as_version=4)
+    prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "self-supervised" in prose and "semi-supervised\", as the slide says" not in prose
+    assert "the problem lectures 2-5 solve" not in prose, "the encoder barely separates the two orders: say so"
+    setup = next(c.source for c in notebook.cells if "setup_notebook(" in c.source)
+    assert "threads" not in setup, "setup_notebook()'s one thread holds up on a busy laptop; no override"
+    printed = _stored(notebook)
+    assert "one-hot @ E == nn.Embedding(ids) | exact: True" in printed
+    for label in ("loss with rotated u and v == loss", "all cosines between words, rotated == original"):
+        line = next(line for line in printed.splitlines() if line.startswith(label))
+        assert "approximate: True" in line, line
+    assert re.search(r"trained: largest values of dimension 0 -> (.+)\nrotated: largest values of dimension 0 -> (?!\1)",
+                     printed), "the rotation must change what dimension 0 picks out"
+    assert "MiniLM encoder 0.9168" in printed and "MiniLM encoder 0.9803" in printed
+
+
+def test_stored_progress_bars_are_finished():
+    notebook = nbformat.read(LECTURE, as_version=4)
+    bars = [o["data"]["text/plain"] for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+            if o.output_type == "display_data" and "%|" in o["data"].get("text/plain", "")]
+    assert len(bars) == 2, bars
+    assert bars[0].startswith("Product2Vec: 100%") and "108/108" in bars[0]
+    assert bars[1].startswith("word2vec: 100%") and "112/112" in bars[1]
+
+
+def test_no_cell_is_longer_than_forty_lines():
+    notebook = nbformat.read(LECTURE, as_version=4)
+    assert max(len(c.source.splitlines()) for c in notebook.cells) <= 40

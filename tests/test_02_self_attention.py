@@ -122,3 +122,30 @@ def test_lecture_shows_both_scales_and_the_torch_matches():
         assert "approximate: True" in line, line
     assert "heads whose largest weight from 'it' is on 'animal'" in text
     assert "All checks passed" in text
+
+
+def test_fully_masked_row_says_which_pytorch_layer_does_what():
+    text = stored_text()
+    lines = {line.split(" fully masked row -> ")[0].strip(): line.split(" -> ")[1] for line in text.splitlines()
+             if " fully masked row -> " in line}
+    assert lines == {"F.scaled_dot_product_attention": "['0.0', '0.0', '0.0']",
+                     "nn.MultiheadAttention, need_weights=True": "['nan', 'nan', 'nan']",
+                     "nn.MultiheadAttention, need_weights=False": "['0.0', '0.0', '0.0']"}
+
+
+def test_heads_for_animal_and_tired_and_the_512_limit():
+    text = stored_text()
+    assert "heads whose largest weight from 'it' is on 'tired': [(1, 4), (1, 7), (2, 1), (2, 3), (2, 8), (5, 9)]" in text
+    assert "this model: d_model = 384, 12 heads of d_k = 32" in text and "d_model = 512, 8 heads of d_k = 64" in text
+    assert "position table: (512, 384)" in text and "513 tokens -> RuntimeError" in text
+
+
+def test_prose_does_not_hard_code_model_numbers():
+    import nbformat
+
+    notebook = nbformat.read(LECTURE, as_version=4)
+    prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    for number in ("0.64", "40 of 72", "36 of 72", "layer 3 head 1"):
+        assert number not in prose, f"{number!r} depends on the model (LLMCOURSE_MODEL): print it instead"
+    assert "because its learned position table" in prose, "BERT's 512 limit is its position table"
+    assert "Cheng et al. 2016" in prose, "self-attention predates the 2017 paper"

@@ -50,3 +50,49 @@ def test_panel_redraws_for_every_slider():
     assert len(set(texts)) == len(texts), f"a slider move did not change the panel's text: {texts}"
     assert calls[0] == (20, 16, 10000) and calls[-1] == (31, 10, 1000), calls
     assert texts[-1].startswith("length 31, d = 10, n = 1000: PE(0).PE(0) = 5.00"), texts[-1]
+
+
+def _printed() -> str:
+    notebook = nbformat.read(LECTURE, as_version=4)
+    return "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_stored_rope_section():
+    printed = _printed()
+    assert "raw PE(k).PE(j):           spread along a diagonal below 1e-12 (rounding)" in printed
+    projected = next(line for line in printed.splitlines() if line.startswith("PE(k) W_Q . PE(j) W_K:"))
+    assert float(projected.split("spread along a diagonal ")[1].split()[0]) > 1, projected
+    assert "RoPE after the projections, spread below 1e-12 (rounding)" in printed
+    assert "our RoPE == transformers' RoPE within 1e-4: True" in printed
+    line = next(line for line in printed.splitlines() if line.startswith("ours vs apply_rotary_pos_emb, float64 angles"))
+    assert "approximate: True" in line
+
+
+def test_rope_matches_transformers_for_other_sizes():
+    # the lecture's rope() (interleaved pairs) against the library (halves), for another width, base and offset
+    import torch
+    from transformers import LlamaConfig
+    from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding, apply_rotary_pos_emb
+
+    notebook = nbformat.read(LECTURE, as_version=4)
+    namespace = {"np": np}
+    exec(next(c.source for c in notebook.cells if c.source.startswith("def rope(")).split("\n\n\nx_a")[0], namespace)
+    d, positions = 16, np.arange(100, 140)
+    x = np.random.default_rng(0).normal(size=(len(positions), d))
+    halves = np.concatenate([np.arange(0, d, 2), np.arange(1, d, 2)])
+    config = LlamaConfig(hidden_size=d, num_attention_heads=1, head_dim=d, max_position_embeddings=200,
+                         rope_theta=500.0)
+    as_heads = torch.from_numpy(x[:, halves])[None, None]
+    cos, sin = LlamaRotaryEmbedding(config)(as_heads, torch.from_numpy(positions)[None])
+    library, _ = apply_rotary_pos_emb(as_heads, as_heads, cos, sin)
+    assert np.abs(namespace["rope"](x, positions, n=500.0)[:, halves] - library[0, 0].numpy()).max() < 1e-4
+
+
+def test_learned_table_is_described_honestly():
+    notebook = nbformat.read(LECTURE, as_version=4)
+    prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "smooth, banded structure" not in prose
+    assert "interpretation" in prose and "gives no\nreason" in prose, "the paper gives no reason for sqrt(d)"
+    assert "An encoding that can be computed for any position is not a model that\ngeneralises to it" in prose
+    printed = _printed()
+    assert "position 0 ([CLS]): norm 2.36, cosine with position 1 0.28" in printed

@@ -3,13 +3,12 @@ documents, the tiny tokenizer's renumbered vocabulary is stable, the fill-in-the
 control, and the stored lecture shows the slide's segment ids and a passing check_yourself."""
 from __future__ import annotations
 
-import collections
-
 import nbformat
 
 from datagen import load_generator
 from llmcourse.datasets.bert_corpus import load_documents, sentences, train_test_documents
 from llmcourse.paths import REPO_ROOT
+from llmcourse.vocabulary import SPECIAL_TOKENS, train_wordpiece
 from llmcourse.widgets import fill_in_the_blank_panel
 
 LECTURE = REPO_ROOT / "lectures" / "04_bert_pretraining.ipynb"
@@ -27,26 +26,18 @@ def test_loader_reads_documents_of_several_sentences():
     assert len(sentences(test)) == sum(len(d) for d in test)
 
 
-def _renumbered_vocabulary():
-    """What the lecture does: train WordPiece with `tokenizers`, keep used tokens + characters, order by frequency."""
-    from tokenizers import BertWordPieceTokenizer
-
-    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+def test_wordpiece_vocabulary_is_stable_and_covers_the_corpus():
+    # The trainer's own ids depend on hash order; llmcourse.vocabulary's renumbering must not.
     train, _ = train_test_documents()
-    trainer = BertWordPieceTokenizer(lowercase=True)
-    trainer.train_from_iterator(sentences(train), vocab_size=1000, min_frequency=2, special_tokens=special,
-                                show_progress=False)
-    counts = collections.Counter(t for s in sentences(train) for t in trainer.encode(s, add_special_tokens=False).tokens)
-    kept = {t for t in trainer.get_vocab() if counts[t] > 0 or len(t.removeprefix("##")) == 1} - set(special)
-    return sorted(kept, key=lambda t: (-counts[t], t))
-
-
-def test_renumbered_tokenizer_vocabulary_is_stable():
-    # The trainer's own ids depend on hash order; the lecture's renumbering must not.
-    first, second = _renumbered_vocabulary(), _renumbered_vocabulary()
-    assert first == second, "the kept tokens or their order changed between two trainings"
-    words = {w for s in sentences(train_test_documents()[0]) for w in s.split()}
-    assert set(first) >= words and len(first) < 500, "every corpus word is one token; few extra pieces"
+    first, second = (train_wordpiece(sentences(train), vocab_size=1000, min_frequency=2) for _ in range(2))
+    assert first.tokens == second.tokens, "the kept tokens or their order changed between two trainings"
+    assert first.tokens[:5] == SPECIAL_TOKENS and first.tokenizer.convert_tokens_to_ids("[MASK]") == 4
+    words = {w for s in sentences(train) for w in s.split()}
+    assert set(first.ordered) >= words and len(first.ordered) < 500, "every corpus word is one token; few pieces"
+    counts = [first.counts[t] for t in first.ordered]
+    assert counts == sorted(counts, reverse=True), "ordered by frequency"
+    assert first.used == sum(c > 0 for c in counts) < len(first.ordered) <= first.trained_size
+    assert first.tokenizer.tokenize("anna bakes two cakes") == ["anna", "bake", "##s", "two", "cake", "##s"]
 
 
 def test_fill_in_the_blank_panel_redraws_for_every_control():
@@ -84,3 +75,42 @@ def test_stored_lecture_shows_the_slide_pair_and_passes_check_yourself():
     assert "one string, segments: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]" in pair
     verdict = _stored_text(lambda s: "check_yourself({" in s)
     assert "All checks passed" in verdict and "DIFF" not in verdict, verdict
+
+
+def _all_stored_text() -> str:
+    notebook = nbformat.read(LECTURE, as_version=4)
+    return "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+                   if o.output_type == "stream")
+
+
+def test_stored_lecture_explains_the_slide_numbers():
+    text = _all_stored_text()
+    assert "13 words -> 16 pieces + [CLS] + [SEP] = 18" in text, "ICE #2: the real count of pieces"
+    assert "= model: True" in text and "shared with the word embeddings: True" in text, "the 138,085 vs 133,248 gap"
+    line = next(line for line in text.splitlines() if line.startswith("NSP: 2-class cross-entropy == binary"))
+    assert "approximate: True" in line
+    assert "6 chosen: 4 [MASK], 1 random, 1 unchanged" in text
+
+
+def test_stored_contextual_vectors_of_stick():
+    text = _all_stored_text()
+    rows = {line.strip()[:12]: [float(x) for x in line.split()[-7:]] for line in text.splitlines()
+            if line.strip().startswith(("noun vs verb", "noun vs noun"))}
+    verb, noun = rows["noun vs verb"], rows["noun vs noun"]
+    assert verb[0] == noun[0] == 1.0, "the embedding layer gives both occurrences the same vector"
+    assert 0.70 <= verb[-1] <= 0.78 and noun[-1] >= 0.95 and min(noun) > max(verb[3:])
+
+
+def test_prose_says_the_online_section_is_off_by_default_and_cites_the_bert_paper():
+    notebook = nbformat.read(LECTURE, as_version=4)
+    prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "Section 9\ncompares the real BERT-base, but only when you are online" in prose
+    assert "Devlin et al. 2019, section 5.3, Table 7" in prose and "| 96.4 |" in prose and "96.1" in prose
+    assert "uniformly" in prose and "create_pretraining_data.py" in prose
+
+
+def test_stored_training_bar_is_finished():
+    notebook = nbformat.read(LECTURE, as_version=4)
+    bars = [o["data"]["text/plain"] for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+            if o.output_type == "display_data" and "100%|" in o["data"].get("text/plain", "")]
+    assert len(bars) == 1 and bars[0].startswith("pre-training: 100%") and "800/800" in bars[0], bars

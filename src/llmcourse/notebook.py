@@ -16,6 +16,6 @@ def setup_notebook(seed: int = 0, threads: int | None = None) -> None:
     try:
         import matplotlib
 
-        matplotlib.rcParams.update({"figure.dpi": 80, "figure.figsize": (6.0, 4.0), "axes.grid": False})
+        matplotlib.rcParams.update({"figure.dpi": 100, "figure.figsize": (6.0, 4.0), "axes.grid": False})
     except ImportError:  # plotting is optional for headless grading
         pass

@@ -70,15 +70,17 @@ def attention_explorer(attention_of, sentences, *, layer: int = 0, head: int = 0
         tokens, weights = lookup(sentence_box.value)
         l, h = layer_box.value, head_box.value
         matrix = weights[l, h]
-        figure, ax = plt.subplots(figsize=(5.5, 4.8))
-        heatmap(matrix, row_labels=tokens, col_labels=tokens, ax=ax, vmin=0, vmax=1, annotate=False,
-                title=f"layer {l}, head {h}", xlabel="key (attended to)", ylabel="query (attending)")
         text = f"layer {l}, head {h}"
+        title = text
         if focus_token in tokens:
             i = tokens.index(focus_token)
             j = int(np.argmax(matrix[i]))
             text += f": '{focus_token}' puts most attention on '{tokens[j]}' ({matrix[i, j]:.2f})"
-        ax.figure.text(0.01, 0.01, text, fontsize=8)
+            title += f"\n'{focus_token}' puts most attention on '{tokens[j]}' ({matrix[i, j]:.2f})"
+        figure, ax = plt.subplots(figsize=(6.0, 5.2))
+        # the caption is the title's second line: text placed at the figure's foot ran into the rotated tokens
+        heatmap(matrix, row_labels=tokens, col_labels=tokens, ax=ax, vmin=0, vmax=1, annotate=False, title=title,
+                xlabel="key (attended to)", ylabel="query (attending)", colorbar_label="attention weight")
         output.outputs = (_figure_output(figure, text, bbox_inches="tight"),)
 
     _redraw_on_change(redraw, sentence_box, layer_box, head_box)
@@ -115,7 +117,8 @@ def positional_encoding_panel(encode, *, seq_len: int = 50, d: int = 128, n: flo
         dots = matrix @ matrix[0]  # PE(0) . PE(offset); the same for every start position
         figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
         heatmap(matrix, ax=left, cmap="RdBu", vmin=-1, vmax=1, annotate=False, xlabel="dimension",
-                ylabel="position", title=f"PE: {length} positions x {dim} dimensions, n = {base:.0f}")
+                ylabel="position", title=f"PE: {length} positions x {dim} dimensions, n = {base:.0f}",
+                colorbar_label="PE value")
         right.plot(np.arange(length), dots, marker="." if length <= 40 else None)
         right.axhline(0, color="grey", linewidth=0.5)
         right.set_xlabel("offset phi")
