@@ -10,11 +10,11 @@ import pytest
 from llmcourse.paths import REPO_ROOT
 
 EXPECTED = ["01_word2vec_cosine", "02_self_attention", "03_positional_encoding", "04_bert_pretraining",
-            "05_sbert_pooling", "06_fine_tuning", "07_two_tower_retrieval"]
+            "05_sbert_pooling", "06_fine_tuning", "07_two_tower_retrieval", "08_decoder_gpt"]
 MAX_CELL_LINES = 45  # "no cell longer than a screen"
 
 
-def test_all_seven_lectures_and_exercises_exist():
+def test_every_lecture_and_exercise_exists():
     for stem in EXPECTED:
         number, topic = stem.split("_", 1)
         assert (REPO_ROOT / "lectures" / f"{stem}.ipynb").exists(), f"lectures/{stem}.ipynb is missing"
