@@ -255,3 +255,16 @@ def test_semantic_search_box_redraws_on_query_and_k():
     assert len(panel.output.outputs[0]["text"].strip().splitlines()) == 5
     panel.query.value = "   "
     assert "type a query" in panel.output.outputs[0]["text"]
+
+
+# --- the stored lecture --------------------------------------------------------------------------------------------
+def test_stored_lecture_shows_the_baselines_the_noise_and_the_real_sts_figures():
+    import nbformat
+
+    notebook = nbformat.read(REPO_ROOT / "lectures" / "05_sbert_pooling.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    prose = "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    for shown in ("hypothesis only (BoW)", "added/dropped words (BoW)", "(5 seeds)", "(95 %)"):
+        assert shown in text, f"the stored lecture does not show {shown!r}"
+    for quoted in ("benchmarks/sts_pooling.py", "mean 82.05", "cls 73.51", "max 78.82", "trained-with-mean"):
+        assert quoted in prose, f"the lecture's prose does not quote {quoted!r}"
