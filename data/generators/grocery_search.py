@@ -4,11 +4,12 @@
 Everything is invented by the course authors. The set is simulated the way a real search log arises, so that its
 flaws come from the simulation, not from hand-placed noise:
 
-1. A catalogue of a few thousand product titles: each product type below is sold by a few invented brands, with
-   attributes (organic, no pulp, unsalted, flavours...) and sizes, written in several title styles.
+1. A catalogue of about 2,000 product titles (as many as MiniLM encodes within lecture 07's budget): each product
+   type below is sold by a few invented brands, with attributes (organic, no pulp, unsalted, flavours...) and
+   sizes, written in several title styles.
 2. Customers' needs ("intents"): a product type ("orange juice"), a family of substitutes ("oranges", "chips"), or
    a type with an attribute or a brand ("orange juice no pulp", "sunny grove orange juice"). Intent popularity and
-   wording popularity are Zipf-distributed; customers use the type's name or a synonym ("oj", "cuties"), and 6 % of
+   wording popularity are Zipf-distributed; customers use the type's name or a synonym ("oj", "cuties"), and 4 % of
    searches carry a typo, so the log has a long tail of rare queries.
 3. Each search is answered by a production ranker (word overlap with the title, a synonym table that knows only
    some synonyms, a popularity prior; top 10, with an occasional product from ranks 11-30 explored into the page).
@@ -21,9 +22,9 @@ flaws come from the simulation, not from hand-placed noise:
    Irrelevant), come from the intent, never from the log: Exact = the type (or family) asked for, with the asked
    attribute and brand; Substitute = the same type or family without them, or another type of the same family;
    Complement = a type used together with it (salsa for tortilla chips); everything else Irrelevant.
-5. The split: a fifth of the intents' product types and families are held out whole (test queries of unseen
-   intents); of the others, a quarter of the query strings except each intent's most searched one go to test
-   (held-out wordings of seen intents).
+5. The split: a fifth of the product types and families asked for (never a staple) are held out whole (test
+   queries of unseen intents); of the others, a quarter of the query strings other than each intent's most
+   searched one go to test (held-out wordings of seen intents).
 
 Files:
 * products.csv     product_id, title, brand, aisle
@@ -117,8 +118,8 @@ FAMILIES: dict[str, tuple[str, str, str, str]] = {
     "buns": ("bakery", "8 count;12 count", "buns;rolls", "hot dogs;beef"),
     "pasta": ("pantry", "16 oz;1 lb;2 lb", "pasta;noodles;dry pasta", "pasta sauce;shredded cheese"),
     "pasta sauce": ("pantry", "24 oz;15 oz;6 oz", "pasta sauce;spaghetti sauce", "pasta"),
-    "mac and cheese": ("pantry", "7.25 oz;14.5 oz;4 pack", "mac and cheese;macaroni and cheese;mac n cheese;mac & cheese",
-                       "hot dogs"),
+    "mac and cheese": ("pantry", "7.25 oz;14.5 oz;4 pack",
+                       "mac and cheese;macaroni and cheese;mac n cheese;mac & cheese", "hot dogs"),
     "instant noodles": ("pantry", "12 pack;6 pack;3 oz", "instant noodles;ramen", "hot sauces"),
     "rice": ("pantry", "2 lb;5 lb;10 lb", "rice", "beans;soy sauce"),
     "flour": ("pantry", "5 lb;2 lb", "flour;baking flour", "baking"),
@@ -452,7 +453,6 @@ TITLE_STYLES = ["{brand} {attr} {type}, {size}", "{brand} {type} {attr}, {size}"
                 "{attr} {type} by {brand}, {size}"]
 BRANDS_PER_TYPE = 3
 NO_ATTRIBUTE = 0.35            # a product without an attribute in its title
-SIZE_SHORT = {"ounce": "oz", " oz": "oz", " count": "ct", " pack": "pk"}
 
 
 def parse_types(text: str = TYPES) -> list[dict]:
@@ -517,11 +517,13 @@ def build_intents(types: list[dict], products: list[dict], rng: random.Random) -
                             "forms": [(f"{a} {f}", how) for f, how in forms[:2]] + [(f"{forms[0][0]} {a}", "name")]})
         for brand in sorted({p["brand"] for p in mine if p["brand"] and p["brand"] != "Store Brand"}):
             b = brand.lower()
-            intents.append({"target": lower, "family": None, "spec": b, "forms": [(f"{b} {f}", how) for f, how in forms[:2]]})
+            intents.append({"target": lower, "family": None, "spec": b,
+                            "forms": [(f"{b} {f}", how) for f, how in forms[:2]]})
     others = sorted({intent["target"] for intent in intents} - set(HEAD))
     rng.shuffle(others)
-    if set(HEAD) - {intent["target"] for intent in intents}:
-        raise ValueError(f"HEAD names needs nobody searches: {set(HEAD) - set(others)}")
+    unknown = set(HEAD) - {intent["target"] for intent in intents}
+    if unknown:
+        raise ValueError(f"HEAD names needs that no intent asks for: {sorted(unknown)}")
     rank = {target: r for r, target in enumerate(HEAD + others, start=1)}
     specs = {}
     for intent in intents:
@@ -709,7 +711,7 @@ def build() -> dict[str, list[tuple]]:
     for (text, i), n in sorted(searches.items(), key=lambda kv: (-kv[1], kv[0])):
         by_text.setdefault(text, (i, n))
     ordered = sorted(by_text, key=lambda t: (-sum(n for (s, _), n in searches.items() if s == t), t))
-    query_rows, impression_rows, query_id = [], [], {}
+    query_rows, query_id = [], {}
     for text in ordered:
         i, _ = by_text[text]
         query_id[text] = len(query_id) + 1
