@@ -93,11 +93,14 @@ def test_classifier_panel_redraws_for_sentence_and_model():
     assert "%" in texts[1] and "type a sentence" in texts[3]
 
 
-def test_stored_lecture_compares_four_methods_and_passes_its_checks():
+def test_stored_lecture_compares_four_methods_with_baselines_and_noise_and_passes_its_checks():
     notebook = nbformat.read(LECTURE, as_version=4)
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     for method in ("(a) SBERT cosine", "(b/d) frozen + head, CLS pooling", "(b/d) frozen + head, mean pooling",
                    "(c) full fine-tuning"):
         assert method in text, f"the stored lecture does not report {method}"
+    for shown in ("hypothesis only (BoW)", "added/dropped words (BoW)", "over seeds", "(95 %)", "seen cues",
+                  "unseen cues"):
+        assert shown in text, f"the stored lecture does not show {shown!r} (baselines, noise, seen/unseen cues)"
     assert "classifier_probability_panel(" in "".join(c.source for c in notebook.cells)
     assert "All checks passed" in text
