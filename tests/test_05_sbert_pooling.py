@@ -1,6 +1,7 @@
-"""Lecture 05 and its data: the generators reproduce the shipped NLI and STS sets, the loaders read them, the STS
-evaluation (llmcourse.sts) computes Spearman x 100 correctly on hand-made files, the pooling equals
-SentenceTransformer.encode, the benchmark runs on the course's STS set (as CI must), and the search box redraws."""
+"""Lecture 05 and its data: the NLI set resists the shortcuts it was built against (bag-of-words baselines), the
+loaders read the NLI and STS sets, the STS evaluation (llmcourse.sts) computes Spearman x 100 correctly on hand-made
+files, the pooling equals SentenceTransformer.encode, the benchmark runs on the course's STS set (as CI must), and
+the search box redraws."""
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from llmcourse.datasets.nli_course import LABELS, SPLITS, label_ids, load_nli
+from datagen import load_generator
+from llmcourse.baselines import added_and_dropped, bag_of_words_predictions, words
+from llmcourse.datasets.nli_course import KINDS, LABELS, SPLITS, label_ids, load_kinds, load_nli
 from llmcourse.datasets.sts_course import load_sts, sts_path
 from llmcourse.paths import REPO_ROOT
 from llmcourse.pooling import cls_pool, encode_pooled, max_pool, mean_pool
@@ -30,27 +33,77 @@ def test_nli_splits_are_balanced_and_disjoint():
     sizes = {"train": 720, "validation": 120, "test": 240}
     premises = {}
     for split in SPLITS:
-        triples = load_nli(split)
-        assert len(triples) == sizes[split]
+        triples, kinds = load_nli(split), load_kinds(split)
+        assert len(triples) == len(kinds) == sizes[split]
         assert all(isinstance(t, tuple) and len(t) == 3 and all(isinstance(x, str) and x for x in t) for t in triples)
-        assert Counter(label for _, _, label in triples) == {label: sizes[split] // 3 for label in LABELS}
+        per_kind = Counter((kind, label) for (_, _, label), kind in zip(triples, kinds))
+        assert per_kind == {(k, label): sizes[split] // 6 for k in KINDS for label in LABELS}
         assert all(premise != hypothesis for premise, hypothesis, _ in triples)
-        premises[split] = {premise for premise, _, _ in triples}
-    assert not premises["train"] & premises["test"], "a test premise also occurs in train"
-    assert not premises["train"] & premises["validation"]
-    assert not premises["validation"] & premises["test"]
+        premises[split] = [premise for premise, _, _ in triples]
+        assert len(set(premises[split])) == len(premises[split]), f"a premise repeats in {split}"
+    assert not set(premises["train"]) & set(premises["test"]), "a test premise also occurs in train"
+    assert not set(premises["train"]) & set(premises["validation"])
+    assert not set(premises["validation"]) & set(premises["test"])
     assert label_ids([("a", "b", "neutral"), ("a", "c", "contradiction")]) == [1, 2]
     with pytest.raises(ValueError, match="split must be one of"):
         load_nli("dev")
 
 
-def test_nli_hypotheses_are_not_label_giveaways():
-    """Several hypothesis shapes occur under more than one label, so a model must compare the two sentences."""
-    shapes = {}
-    for premise, hypothesis, label in load_nli("train"):
-        shape = " ".join(hypothesis.split()[:2])  # e.g. "A man", "The boy", "Someone is"
-        shapes.setdefault(shape, set()).add(label)
-    assert sum(1 for labels in shapes.values() if len(labels) > 1) >= 5
+def test_nli_order_labels_follow_from_who_does_what():
+    label = load_generator("nli_course").order_label
+    # premise "The boy is carrying the man." (an exclusive relation: the swap cannot also be true)
+    assert label("exclusive", swapped=False, premise_negated=False, hypothesis_negated=False) == "entailment"
+    assert label("exclusive", swapped=True, premise_negated=False, hypothesis_negated=False) == "contradiction"
+    assert label("exclusive", swapped=True, premise_negated=False, hypothesis_negated=True) == "entailment"
+    assert label("exclusive", swapped=False, premise_negated=False, hypothesis_negated=True) == "contradiction"
+    # premise "The boy is watching the man." (a compatible relation: the man may watch the boy too)
+    assert label("compatible", swapped=True, premise_negated=False, hypothesis_negated=False) == "neutral"
+    assert label("compatible", swapped=True, premise_negated=False, hypothesis_negated=True) == "neutral"
+    # premise "The boy is not carrying the man.": nothing follows about the man carrying the boy
+    assert label("exclusive", swapped=True, premise_negated=True, hypothesis_negated=False) == "neutral"
+    assert label("exclusive", swapped=False, premise_negated=True, hypothesis_negated=True) == "entailment"
+
+
+def test_nli_order_pairs_use_the_same_words_and_adjectives_are_held_out():
+    generator = load_generator("nli_course")
+    for split in SPLITS:
+        for (premise, hypothesis, _), kind in zip(load_nli(split), load_kinds(split)):
+            if kind == "order":   # the hypothesis adds at most "not" and drops at most "not" and the place
+                assert set(words(hypothesis)) - set(words(premise)) <= {"not"}, (premise, hypothesis)
+    held_out = {w for dimension in generator.DIMENSIONS[-generator.HELD_OUT_DIMENSIONS:] for pole in dimension
+                for w in pole}
+    train_words = {w for p, h, _ in load_nli("train") for w in words(p) + words(h)}
+    test_words = {w for p, h, _ in load_nli("test") for w in words(p) + words(h)}
+    assert not held_out & train_words and held_out <= test_words
+
+
+def test_nli_hypothesis_alone_and_added_dropped_words_are_weak_baselines():
+    """The shortcuts the issue measured on the old set (hypothesis-only 87 %, added/dropped words 94 %) are gone."""
+    train, test = load_nli("train"), load_nli("test")
+    y_train, y_test = [l for *_, l in train], np.array([l for *_, l in test])
+    hypothesis_only = bag_of_words_predictions([h for _, h, _ in train], y_train, [h for _, h, _ in test])
+    assert (hypothesis_only == y_test).mean() < 1 / 3 + 0.15
+    overlap = bag_of_words_predictions([added_and_dropped(p, h) for p, h, _ in train], y_train,
+                                       [added_and_dropped(p, h) for p, h, _ in test])
+    assert (overlap == y_test).mean() < 0.6
+    shorter = {label: np.mean([len(words(h)) - len(words(p)) for p, h, l in train if l == label]) for label in LABELS}
+    assert max(shorter.values()) - min(shorter.values()) < 0.3, f"hypothesis length gives the label away: {shorter}"
+
+
+def test_added_and_dropped_words():
+    assert added_and_dropped("The man is carrying the boy.", "The boy is not carrying the man!") == "+not"
+    assert added_and_dropped("A cat sleeps in the sun.", "A dog sleeps.") == "+dog -cat -in -sun -the"
+    assert added_and_dropped("Same words.", "same WORDS") == "(none)"
+
+
+def test_nli_loader_rejects_an_unexpected_header(tmp_path, monkeypatch):
+    import llmcourse.datasets.nli_course as nli_course
+
+    (tmp_path / "nli_course").mkdir()
+    (tmp_path / "nli_course" / "train.tsv").write_text("premise\thypothesis\tlabel\na\tb\tneutral\n")
+    monkeypatch.setattr(nli_course, "data_path", lambda *parts: tmp_path.joinpath(*parts))
+    with pytest.raises(ValueError, match="unexpected header"):
+        load_nli("train")
 
 
 def test_sts_course_layout_and_scores():
@@ -202,3 +255,16 @@ def test_semantic_search_box_redraws_on_query_and_k():
     assert len(panel.output.outputs[0]["text"].strip().splitlines()) == 5
     panel.query.value = "   "
     assert "type a query" in panel.output.outputs[0]["text"]
+
+
+# --- the stored lecture --------------------------------------------------------------------------------------------
+def test_stored_lecture_shows_the_baselines_the_noise_and_the_real_sts_figures():
+    import nbformat
+
+    notebook = nbformat.read(REPO_ROOT / "lectures" / "05_sbert_pooling.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    prose = "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    for shown in ("hypothesis only (BoW)", "added/dropped words (BoW)", "(5 seeds)", "(95 %)"):
+        assert shown in text, f"the stored lecture does not show {shown!r}"
+    for quoted in ("benchmarks/sts_pooling.py", "mean 82.05", "cls 73.51", "max 78.82", "trained-with-mean"):
+        assert quoted in prose, f"the lecture's prose does not quote {quoted!r}"

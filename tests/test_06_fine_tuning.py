@@ -7,7 +7,8 @@ import nbformat
 import pytest
 
 from datagen import load_generator
-from llmcourse.datasets.emotion_course import EMOTION_LABELS, SPLITS, load_emotions
+from llmcourse.baselines import bag_of_words_predictions
+from llmcourse.datasets.emotion_course import EMOTION_LABELS, SPLITS, load_cues, load_emotions
 from llmcourse.paths import REPO_ROOT
 from llmcourse.widgets import classifier_probability_panel
 
@@ -42,13 +43,29 @@ def test_unseen_cues_occur_only_in_test():
     for split in ("train", "validation"):
         assert not any(f" {cue} " in text for text, _ in load_emotions(split) for cue in unseen), split
     test_rows = load_emotions("test")
-    share = sum(any(f" {cue} " in text for cue in unseen) for text, _ in test_rows) / len(test_rows)
+    marked = [any(f" {cue} " in text for cue in unseen) for text, _ in test_rows]
+    assert marked == [cue == "unseen" for cue in load_cues("test")], "the cue column disagrees with the cue lists"
+    assert set(load_cues("train")) == set(load_cues("validation")) == {"seen"}
+    share = sum(marked) / len(test_rows)
     assert share == pytest.approx(generator.UNSEEN_SHARE_OF_TEST, abs=0.01)
+
+
+def test_bag_of_words_solves_seen_cues_and_fails_unseen_ones():
+    """The shortcut lecture 06 shows: a seen cue is looked up, an unseen cue leaves a bag of words near chance."""
+    train, test, cues = load_emotions("train"), load_emotions("test"), load_cues("test")
+    predicted = bag_of_words_predictions([t for t, _ in train], [l for _, l in train], [t for t, _ in test])
+    correct = [p == label for p, (_, label) in zip(predicted, test)]
+    seen = [c for c, cue in zip(correct, cues) if cue == "seen"]
+    unseen = [c for c, cue in zip(correct, cues) if cue == "unseen"]
+    assert sum(seen) / len(seen) > 0.98
+    assert sum(unseen) / len(unseen) < 0.35
 
 
 def test_loader_rejects_unknown_split():
     with pytest.raises(ValueError, match="split"):
         load_emotions("dev")
+    with pytest.raises(ValueError, match="split"):
+        load_cues("dev")
 
 
 def test_classifier_panel_redraws_for_sentence_and_model():
@@ -76,11 +93,14 @@ def test_classifier_panel_redraws_for_sentence_and_model():
     assert "%" in texts[1] and "type a sentence" in texts[3]
 
 
-def test_stored_lecture_compares_four_methods_and_passes_its_checks():
+def test_stored_lecture_compares_four_methods_with_baselines_and_noise_and_passes_its_checks():
     notebook = nbformat.read(LECTURE, as_version=4)
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     for method in ("(a) SBERT cosine", "(b/d) frozen + head, CLS pooling", "(b/d) frozen + head, mean pooling",
                    "(c) full fine-tuning"):
         assert method in text, f"the stored lecture does not report {method}"
+    for shown in ("hypothesis only (BoW)", "added/dropped words (BoW)", "over seeds", "(95 %)", "seen cues",
+                  "unseen cues"):
+        assert shown in text, f"the stored lecture does not show {shown!r} (baselines, noise, seen/unseen cues)"
     assert "classifier_probability_panel(" in "".join(c.source for c in notebook.cells)
     assert "All checks passed" in text

@@ -1,60 +1,79 @@
-"""Lecture 07's data (data/grocery_search/), its loader and its widget."""
+"""Lecture 07's data (data/grocery_search/), its loader and its widget: the log has the properties the lecture
+teaches from (long tail, typos, position and popularity bias, false negatives, unseen intents), and the labels
+used for evaluation are not the conversions used for training."""
 from __future__ import annotations
 
-
+import numpy as np
 import pytest
 
-from llmcourse.datasets.grocery import load_products
-from llmcourse.datasets.grocery_search import (load_autocomplete_log, load_hard_negatives, load_queries,
-                                               load_synthetic_queries)
-
-FILES = ["queries.csv", "conversions.csv", "synthetic_queries.csv", "hard_negatives.csv", "autocomplete_log.csv"]
+from llmcourse.datasets import grocery_search as gs
 
 
-def test_every_product_id_is_in_the_catalogue():
-    ids = {p.product_id for p in load_products()}
-    for q in load_queries():
-        assert q.positives and set(q.positives) <= ids, q.text
-        assert list(q.conversions) == sorted(q.conversions, reverse=True), q.text
-    assert {p for _, p in load_synthetic_queries()} == ids, "every product should have synthetic queries"
-    assert all(set(v) <= ids for v in load_hard_negatives().values())
+def test_every_id_refers_to_the_catalogue_and_every_intent_has_exact_products():
+    ids = {p.product_id for p in gs.load_products()}
+    assert len(ids) >= 1900 and sorted(ids) == list(range(1, len(ids) + 1))
+    log = gs.load_impressions()
+    assert {row.product_id for row in log} <= ids and {row.position for row in log} == set(range(11))
+    assert all(row.conversions <= row.impressions for row in log if row.position > 0)
+    labels = gs.load_labels()
+    for q in gs.load_queries():
+        assert set(labels[q.intent]) <= ids and "E" in labels[q.intent].values(), q.text
+    assert {p for _, p in gs.load_synthetic_queries()} == ids, "every product should have synthetic queries"
 
 
-def test_split_holds_out_queries_and_whole_intents():
-    train, test = load_queries("train"), load_queries("test")
-    assert len(test) >= 40 and len(train) >= 100
+def test_split_holds_out_wordings_and_whole_intents():
+    train, test = gs.load_queries("train"), gs.load_queries("test")
+    assert len(test) >= 300 and len(train) >= 1000
     assert not {q.text for q in train} & {q.text for q in test}
-    assert {q.intent for q in test} - {q.intent for q in train}, "some intents should be held out whole"
+    unseen = [q for q in test if not q.seen_intent]
+    seen = [q for q in test if q.seen_intent]
+    assert len(unseen) >= 100 and len(seen) >= 100
+    assert not {q.need for q in unseen} & {q.need for q in train}
+    assert {q.need for q in seen} <= {q.need for q in train}
     with pytest.raises(ValueError):
-        load_queries("dev")
+        gs.load_queries("dev")
 
 
-def test_orange_has_noisy_positives_and_a_false_negative():
-    names = {p.product_id: p.name for p in load_products()}
-    orange = next(q for q in load_queries("train") if q.text == "orange")
-    converted = [names[p] for p in orange.positives]
-    assert any(n.startswith("Navel Orange") for n in converted) and any("Clementines" in n for n in converted)
-    assert any(n.startswith("Strawberries") for n in converted), "co-purchase noise should be there"
-    assert not any(n.startswith("Blood Oranges") for n in converted), "blood oranges are the false negative"
+def test_queries_have_a_long_tail_with_typos_synonyms_brands_and_attributes():
+    queries = gs.load_queries()
+    searches = np.array(sorted((q.searches for q in queries), reverse=True))
+    assert searches[: len(searches) // 10].sum() > 0.5 * searches.sum(), "the head should dominate the searches"
+    assert (searches == 1).mean() > 0.4, "most distinct queries should be rare (a long tail)"
+    kinds = {kind: sum(q.kind == kind for q in queries) for kind in ("name", "synonym", "typo")}
+    assert min(kinds.values()) >= 100, kinds
+    assert sum("|" in q.intent for q in queries) >= 200, "queries with an attribute or a brand"
+    brands = {p.brand.lower() for p in gs.load_products() if p.brand}
+    assert any(q.text.startswith(b) for q in queries for b in brands)
 
 
-def test_hard_negatives_are_never_positives():
-    names = {p.product_id: p.name for p in load_products()}
-    by_id = {q.query_id: q for q in load_queries()}
-    hard = load_hard_negatives()
-    for query_id, negatives in hard.items():
-        assert by_id[query_id].split == "train"
-        assert not set(negatives) & set(by_id[query_id].positives)
-    tortillas = next(q for q in load_queries("train") if q.text == "tortillas")
-    assert any("Tortilla Chips" in names[p] for p in hard[tortillas.query_id])
+def test_conversions_show_position_bias_false_negatives_and_noise():
+    log = gs.load_impressions()
+    labels = gs.load_labels()
+    intent = {q.query_id: q.intent for q in gs.load_queries()}
+    exact_shown = {}
+    for row in log:
+        if row.position and labels[intent[row.query_id]].get(row.product_id) == "E":
+            n, c = exact_shown.get(row.position, (0, 0))
+            exact_shown[row.position] = (n + row.impressions, c + row.conversions)
+    rate = {pos: c / n for pos, (n, c) in exact_shown.items()}
+    assert rate[1] > rate[3] > rate[10], f"conversion rate of exact products by position: {rate}"
+    bought = gs.conversions()
+    train = [q for q in gs.load_queries("train") if q.query_id in bought]
+    missed = np.mean([sum(lab == "E" and pid not in bought[q.query_id] for pid, lab in labels[q.intent].items())
+                      / sum(lab == "E" for lab in labels[q.intent].values()) for q in train])
+    assert missed > 0.3, "many exact products are never bought (never shown): false negatives"
+    noisy = [c for q in train for pid, c in bought[q.query_id].items() if labels[q.intent].get(pid, "I") != "E"]
+    assert len(noisy) > 100, "some conversions are on products that are not exact: noisy positives"
+    assert sum(row.conversions for row in log if row.position == 0) > 0, "session purchases without a click"
 
 
-def test_autocomplete_log_has_the_mac_near_duplicates():
-    log = load_autocomplete_log()
+def test_gains_and_autocomplete_log():
+    assert gs.ESCI_GAINS == {"E": 1.0, "S": 0.1, "C": 0.01, "I": 0.0}
+    log = gs.load_autocomplete_log()
     assert [c for _, c in log] == sorted((c for _, c in log), reverse=True)
     mac = [q for q, _ in log if q.startswith("mac")][:8]
-    assert mac[:3] == ["mac and cheese", "macaroni and cheese", "mac n cheese"]
-    assert "macadamia nuts" in mac
+    assert {"mac and cheese", "macaroni and cheese", "mac n cheese"} <= set(mac)
+    assert {"macadamia nuts", "macintosh apples"} <= set(mac)
 
 
 def test_autocomplete_box_redraws_when_controls_move():

@@ -6,13 +6,16 @@ Every sentence is composed by this script from phrases the course authors wrote 
 files are reproducible and free to redistribute (CC BY 4.0). A sentence = opener + cue phrase + trigger, e.g.
 "Honestly, I | can't stop smiling | since the results came in."
 
-To make the held-out score mean something, some cue phrases of every emotion appear ONLY in the test split
-(`UNSEEN_CUES_PER_EMOTION`): a classifier that memorised the training phrases gets those wrong; one that uses the
-pre-trained encoder's sense of meaning gets them right. Triggers are shared by all emotions (they carry no label),
-so the cue is the only evidence. No sentence appears in two splits.
+Openers and triggers are shared by all emotions and drawn independently of the label, so the cue phrase is the
+only evidence: a sentence whose cue occurs in training is solved by looking the cue up (a bag-of-words model gets
+all of them right), which tests memory, not understanding. So some cue phrases of every emotion appear ONLY in the
+test split (`UNSEEN_CUES_PER_EMOTION`, 40 % of the test sentences), and the column `cue` says which test sentences
+use a cue never seen in training ("unseen") and which one seen there ("seen"): report the two accuracies separately.
+A test-only cue never contains a training cue nor is contained in one (tests/test_06_fine_tuning.py checks), but
+they share function words ("feel", "am", "so") that occur in cues of every emotion. No sentence is in two splits.
 
-    python data/generators/emotion_course.py          # rewrite the CSV files
-    python data/generators/emotion_course.py --check  # exit 1 if the files differ from a fresh generation
+    python data/generators/emotion_course.py               # rewrite the CSV files
+    python data/generators/emotion_course.py --out FOLDER  # write them elsewhere
 """
 from __future__ import annotations
 
@@ -84,8 +87,9 @@ def _sentence(rng: random.Random, cue: str) -> str:
     return f"{opener} {cue} {trigger}{end}"
 
 
-def generate(seed: int = SEED) -> dict[str, list[tuple[str, str]]]:
-    """The three splits as lists of (text, label), balanced over the labels, with no sentence in two splits."""
+def generate(seed: int = SEED) -> dict[str, list[tuple[str, str, str]]]:
+    """The three splits as lists of (text, label, cue) with cue "seen" or "unseen" (in training), balanced over the
+    labels, with no sentence in two splits."""
     rng = random.Random(seed)
     seen_cues = {label: cues[:-UNSEEN_CUES_PER_EMOTION] for label, cues in CUES.items()}
     unseen_cues = {label: cues[-UNSEEN_CUES_PER_EMOTION:] for label, cues in CUES.items()}
@@ -96,23 +100,23 @@ def generate(seed: int = SEED) -> dict[str, list[tuple[str, str]]]:
         per_label = size // len(LABELS)
         for label in LABELS:
             n_unseen = round(per_label * UNSEEN_SHARE_OF_TEST) if split == "test" else 0
-            wanted = [unseen_cues[label]] * n_unseen + [seen_cues[label]] * (per_label - n_unseen)
-            for cues in wanted:
+            wanted = [("unseen", unseen_cues[label])] * n_unseen + [("seen", seen_cues[label])] * (per_label - n_unseen)
+            for kind, cues in wanted:
                 while True:
                     text = _sentence(rng, rng.choice(cues))
                     if text not in used:
                         used.add(text)
-                        rows.append((text, label))
+                        rows.append((text, label, kind))
                         break
         rng.shuffle(rows)
         splits[split] = rows
     return splits
 
 
-def to_csv(rows: list[tuple[str, str]]) -> str:
+def to_csv(rows: list[tuple[str, str, str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["text", "label"])
+    writer.writerow(["text", "label", "cue"])
     writer.writerows(rows)
     return buffer.getvalue()
 

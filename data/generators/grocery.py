@@ -9,7 +9,7 @@ committed files byte for byte (tests/test_01_word2vec_cosine.py checks it).
     .venv/bin/python data/generators/grocery.py            # rewrite data/grocery/
     .venv/bin/python data/generators/grocery.py --out DIR  # write somewhere else (the test uses a temp folder)
 
-Used by lecture 01 (Product2Vec) and lecture 07 (two-tower search, semantic de-duplication).
+Used by lecture 01 (Product2Vec); lecture 07 has its own catalogue and search log (data/grocery_search/).
 """
 from __future__ import annotations
 

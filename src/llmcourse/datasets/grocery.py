@@ -4,7 +4,7 @@
     products = load_products()   # 452 Product(product_id, name, aisle, department)
     baskets = load_baskets()     # ~4,000 baskets, each a list of product ids in the order they were picked
 
-Used by lecture 01 (Product2Vec) and lecture 07 (two-tower search, semantic de-duplication). Invented data,
+Used by lecture 01 (Product2Vec); lecture 07 has its own catalogue (grocery_search). Invented data,
 CC BY 4.0 (see data/README.md).
 """
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """The grocery search log of lecture 07 (data/grocery_search/, written by data/generators/grocery_search.py).
 
-    from llmcourse.datasets.grocery_search import load_queries, load_synthetic_queries, load_hard_negatives
-    train = load_queries("train")   # SearchQuery(query_id, text, intent, split, positives, conversions)
-    test = load_queries("test")     # held-out intents: no wording of them is seen in training
+    from llmcourse.datasets import grocery_search as gs
+    products = gs.load_products()        # ~2,300 SearchProduct(product_id, title, brand, aisle)
+    train = gs.load_queries("train")     # SearchQuery(query_id, text, searches, intent, kind, split, seen_intent)
+    test = gs.load_queries("test")       # held-out wordings of seen intents, and intents never seen in training
+    log = gs.load_impressions()          # Impression(query_id, position, product_id, impressions, conversions)
+    labels = gs.load_labels()            # intent -> {product_id: "E" | "S" | "C"}; unlisted = Irrelevant
 
-Positives are the catalogue products customers converted on (bought) after the search, most converted first.
-Product ids refer to the course catalogue, `llmcourse.datasets.grocery.load_products()` (no extra products are
-needed). Invented data, CC BY 4.0 (see data/README.md).
+Conversions (what customers bought after a search) are the training signal; they carry the production ranker's
+position and popularity bias. The graded ESCI labels (Exact, Substitute, Complement, Irrelevant) come from the
+intent, never from the log: use them to evaluate, not to train. Invented data, CC BY 4.0 (see data/README.md).
 """
 from __future__ import annotations
 
@@ -16,15 +19,40 @@ from functools import lru_cache
 
 from llmcourse.paths import data_path
 
+# Gains of the ESCI labels for nDCG, as in the Amazon KDD Cup 2022 on the Shopping Queries data set.
+ESCI_GAINS = {"E": 1.0, "S": 0.1, "C": 0.01, "I": 0.0}
+
+
+@dataclass(frozen=True)
+class SearchProduct:
+    product_id: int                  # counts from 1 in products.csv order
+    title: str
+    brand: str                       # "" for unbranded products
+    aisle: str
+
 
 @dataclass(frozen=True)
 class SearchQuery:
     query_id: int
     text: str
-    intent: str
+    searches: int                    # how often it was searched in the log
+    intent: str                      # the need behind it: "type or family[|attribute or brand]"
+    kind: str                        # "name" (the type's or family's name), "synonym" or "typo"
     split: str                       # "train" or "test"
-    positives: tuple[int, ...]       # converted product ids, most conversions first
-    conversions: tuple[int, ...]     # how many conversions each positive had
+    seen_intent: bool                # its need (before "|") is searched by some training query
+
+    @property
+    def need(self) -> str:
+        return self.intent.split("|")[0]
+
+
+@dataclass(frozen=True)
+class Impression:
+    query_id: int
+    position: int                    # 1-10 on the result page; 0: bought in the session, not clicked in the results
+    product_id: int
+    impressions: int                 # times shown there (0 for position 0)
+    conversions: int                 # times bought
 
 
 def _rows(name: str) -> list[dict]:
@@ -33,23 +61,64 @@ def _rows(name: str) -> list[dict]:
 
 
 @lru_cache(maxsize=1)
+def _products() -> tuple[SearchProduct, ...]:
+    return tuple(SearchProduct(int(r["product_id"]), r["title"], r["brand"], r["aisle"])
+                 for r in _rows("products.csv"))
+
+
+def load_products() -> list[SearchProduct]:
+    """The search catalogue in product_id order (a fresh list each call)."""
+    return list(_products())
+
+
+@lru_cache(maxsize=1)
 def _queries() -> tuple[SearchQuery, ...]:
-    converted: dict[int, list[tuple[int, int]]] = {}
-    for row in _rows("conversions.csv"):
-        converted.setdefault(int(row["query_id"]), []).append((int(row["conversions"]), int(row["product_id"])))
-    queries = []
-    for row in _rows("queries.csv"):
-        pairs = sorted(converted.get(int(row["query_id"]), []), key=lambda cp: (-cp[0], cp[1]))
-        queries.append(SearchQuery(int(row["query_id"]), row["query"], row["intent"], row["split"],
-                                   tuple(p for _, p in pairs), tuple(c for c, _ in pairs)))
-    return tuple(queries)
+    rows = _rows("queries.csv")
+    seen = {r["intent"].split("|")[0] for r in rows if r["split"] == "train"}
+    return tuple(SearchQuery(int(r["query_id"]), r["query"], int(r["searches"]), r["intent"], r["kind"], r["split"],
+                             r["intent"].split("|")[0] in seen) for r in rows)
 
 
 def load_queries(split: str | None = None) -> list[SearchQuery]:
-    """Logged queries with their converted products; split "train", "test" or None (all)."""
+    """Distinct logged queries, most searched first; split "train", "test" or None (all)."""
     if split not in (None, "train", "test"):
         raise ValueError(f"split should be 'train', 'test' or None, not {split!r}")
     return [q for q in _queries() if split is None or q.split == split]
+
+
+@lru_cache(maxsize=1)
+def _impressions() -> tuple[Impression, ...]:
+    return tuple(Impression(*(int(r[k]) for k in ("query_id", "position", "product_id", "impressions",
+                                                      "conversions"))) for r in _rows("impressions.csv"))
+
+
+def load_impressions() -> list[Impression]:
+    """What the production ranker showed for each query, where, how often, and how often it was bought."""
+    return list(_impressions())
+
+
+def conversions(query_ids=None) -> dict[int, dict[int, int]]:
+    """query_id -> {product_id: conversions} (products bought at least once after the query), for the given ids."""
+    wanted = None if query_ids is None else set(query_ids)
+    bought: dict[int, dict[int, int]] = {}
+    for row in _impressions():
+        if row.conversions and (wanted is None or row.query_id in wanted):
+            per_query = bought.setdefault(row.query_id, {})
+            per_query[row.product_id] = per_query.get(row.product_id, 0) + row.conversions
+    return bought
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = {}
+    for r in _rows("labels.csv"):
+        labels.setdefault(r["intent"], {}).update((int(pid), r["label"]) for pid in r["product_ids"].split())
+    return labels
+
+
+def load_labels() -> dict[str, dict[int, str]]:
+    """intent -> {product_id: "E" | "S" | "C"}; a product not listed is Irrelevant ("I") to that intent."""
+    return {intent: dict(labels) for intent, labels in _labels().items()}
 
 
 def load_synthetic_queries() -> list[tuple[str, int]]:
@@ -57,14 +126,6 @@ def load_synthetic_queries() -> list[tuple[str, int]]:
     return [(row["query"], int(row["product_id"])) for row in _rows("synthetic_queries.csv")]
 
 
-def load_hard_negatives() -> dict[int, tuple[int, ...]]:
-    """query_id -> product ids that share a word or prefix with a training query but belong to another intent."""
-    negatives: dict[int, list[int]] = {}
-    for row in _rows("hard_negatives.csv"):
-        negatives.setdefault(int(row["query_id"]), []).append(int(row["product_id"]))
-    return {query_id: tuple(ids) for query_id, ids in negatives.items()}
-
-
 def load_autocomplete_log() -> list[tuple[str, int]]:
-    """(query, searches) for prefix autocomplete, most searched first."""
-    return [(row["query"], int(row["searches"])) for row in _rows("autocomplete_log.csv")]
+    """(query, searches) of every logged query, most searched first: what prefix autocomplete ranks."""
+    return [(q.text, q.searches) for q in sorted(_queries(), key=lambda q: (-q.searches, q.text))]

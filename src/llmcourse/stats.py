@@ -1,0 +1,105 @@
+"""Noise for comparisons between methods: mean ± std over seeds, and percentile-bootstrap intervals.
+
+A lecture that ranks methods shows how much the ranking could move: re-train with several seeds (`over_seeds`),
+and resample the test items (`bootstrap_mean`, `bootstrap_difference`: paired, both methods scored on the same
+resampled items). Written by hand because the bootstrap is part of the lesson; tests/test_llmcourse_stats.py checks
+it against `scipy.stats.bootstrap(..., paired=True, method="percentile")`.
+
+    from llmcourse.stats import over_seeds, bootstrap_difference
+    acc = over_seeds(lambda seed: train_and_score(seed), seeds=range(5))     # SeedSpread
+    print(acc)                                   # "0.871 ± 0.004 (5 seeds)"
+    gap = bootstrap_difference(correct_a, correct_b)   # per-item scores of two methods, same items
+    print(gap)                                   # "+0.042 [-0.004, +0.088] (95 %)"
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+
+N_RESAMPLES = 10_000
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class SeedSpread:
+    """Mean and sample standard deviation (ddof=1) of one score over several seeds; `values` keeps every run."""
+    mean: float
+    std: float
+    values: tuple[float, ...]
+
+    def format(self, digits: int = 3, scale: float = 1.0) -> str:
+        return f"{self.mean * scale:.{digits}f} ± {self.std * scale:.{digits}f} ({len(self.values)} seeds)"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate and its percentile-bootstrap interval at `confidence` (e.g. 0.95)."""
+    estimate: float
+    low: float
+    high: float
+    confidence: float = CONFIDENCE
+
+    def excludes_zero(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+    def format(self, digits: int = 3, scale: float = 1.0, sign: bool = True) -> str:
+        f = f"{{:{'+' if sign else ''}.{digits}f}}"
+        return (f"{f.format(self.estimate * scale)} [{f.format(self.low * scale)}, {f.format(self.high * scale)}]"
+                f" ({self.confidence:.0%})".replace("%", " %"))
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def mean_std(values: Iterable[float]) -> SeedSpread:
+    """Mean ± sample standard deviation (ddof=1; 0 for a single value) of a list of scores."""
+    array = np.asarray(list(values), dtype=float)
+    if array.size == 0:
+        raise ValueError("mean_std needs at least one value")
+    std = float(array.std(ddof=1)) if array.size > 1 else 0.0
+    return SeedSpread(float(array.mean()), std, tuple(float(v) for v in array))
+
+
+def over_seeds(run: Callable[[int], float], seeds: Iterable[int] = range(5)) -> SeedSpread:
+    """Call `run(seed)` for every seed (it must seed its own randomness from the argument) and summarise."""
+    return mean_std(float(run(seed)) for seed in seeds)
+
+
+def _resample_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
+    if n < 2:
+        raise ValueError(f"the bootstrap needs at least 2 items, got {n}")
+    return np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))
+
+
+def _interval(estimate: float, resampled: np.ndarray, confidence: float) -> Interval:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(resampled, [alpha, 1 - alpha])
+    return Interval(float(estimate), float(low), float(high), confidence)
+
+
+def bootstrap_mean(scores, *, n_resamples: int = N_RESAMPLES, confidence: float = CONFIDENCE,
+                   seed: int = 0) -> Interval:
+    """Mean of per-item scores (e.g. 1/0 correct, or one query's nDCG) with a percentile-bootstrap interval."""
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim != 1:
+        raise ValueError(f"scores must be one score per item (1-D), got shape {scores.shape}")
+    resampled = scores[_resample_indices(len(scores), n_resamples, seed)].mean(axis=1)
+    return _interval(scores.mean(), resampled, confidence)
+
+
+def bootstrap_difference(scores_a, scores_b, *, n_resamples: int = N_RESAMPLES, confidence: float = CONFIDENCE,
+                         seed: int = 0) -> Interval:
+    """mean(a) - mean(b) with a paired percentile-bootstrap interval: a and b score the SAME items, in the same
+    order, and every resample draws the same items for both (so the interval reflects the test set's noise in the
+    difference, not each method's separately)."""
+    a, b = np.asarray(scores_a, dtype=float), np.asarray(scores_b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"paired scores need the same 1-D shape, got {a.shape} and {b.shape}")
+    return bootstrap_mean(a - b, n_resamples=n_resamples, confidence=confidence, seed=seed)
