@@ -119,6 +119,17 @@ def _run_source(source: str, namespace: dict, label: str) -> None:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _fresh(value):
+    """A copy of a setup cell's array or tensor (a wrong answer that changes it in place must not change the
+    next grading's), anything else as it is."""
+    kind = type(value).__name__
+    if kind == "ndarray":
+        return value.copy()
+    if kind == "Tensor" and not value.requires_grad:
+        return value.clone()
+    return value
+
+
 class InProcessNotebook:
     """An nbgrader source notebook whose setup and solution cells have run once in this process."""
 
@@ -143,7 +154,7 @@ class InProcessNotebook:
 
     def grade(self, replacements: dict[str, object] | None = None) -> GradeReport:
         """Run every graded test cell against the solution, with `replacements` swapped in."""
-        namespace = dict(self.base)
+        namespace = {name: _fresh(value) for name, value in self.base.items()}
         for cell in self.solution_cells:  # re-bind the solution's functions to this namespace
             _run_source(cell.source, namespace, f"{self.path.name} cell {cell.index}")
         namespace.update(replacements or {})
