@@ -4,7 +4,7 @@ A student reads the release's markdown cells and the docstrings of its code cell
 them into sentences (headings, table rows and list items on their own); `tests/instructions/psNN_topic.py` holds
 `TABLE`, a dict from each sentence to one of
 
-    rule("test_cosine_vectors", mutants=["cosine_returns_numpy_array"])   # enforced: these mutants break that cell
+    rule("test_cosine_vectors", mutants=["cosine_returns_numpy_array"])   # enforced: these mutants break the cell(s)
     permits("cosine_matrix_with_sklearn")                                  # a freedom: these alternatives use it
     context("the title")                                                   # states no rule (says why)
 
@@ -48,7 +48,8 @@ class Context:
 
 
 def rule(*cells: str, mutants: list[str] | tuple[str, ...]) -> Rule:
-    """The sentence states a rule: each mutant breaks it, and each of `cells` catches each mutant."""
+    """The sentence states a rule: each mutant breaks it and is caught by one of `cells` (its `breaks`); each of
+    `cells` catches at least one of them."""
     return Rule(tuple(cells), tuple(mutants))
 
 
@@ -181,13 +182,18 @@ def table_problems(assignment: str, table: dict, test_cells: set[str], mutants: 
             for cell in entry.cells:
                 if cell not in test_cells:
                     problems.append(f"{cell} is not a test cell ({sentence!r})")
+            claimed: set[str] = set()
             for name in entry.mutants:
                 if name not in mutants:
                     problems.append(f"mutant {name} does not exist ({sentence!r})")
+                elif not set(entry.cells) & set(mutants[name]):
+                    problems.append(f"mutant {name} breaks none of {list(entry.cells)} ({sentence!r})")
                 else:
-                    missing = set(entry.cells) - set(mutants[name])
-                    if missing:
-                        problems.append(f"mutant {name} does not claim to break {sorted(missing)} ({sentence!r})")
+                    claimed |= set(entry.cells) & set(mutants[name])
+            unproven = [cell for cell in entry.cells if cell in test_cells and cell not in claimed
+                        and all(name in mutants for name in entry.mutants)]
+            if unproven:
+                problems.append(f"no mutant of this rule breaks {unproven} ({sentence!r})")
         elif isinstance(entry, Permits):
             if not entry.alternatives:
                 problems.append(f"a permission needs an alternative that uses it: {sentence!r}")
