@@ -178,3 +178,7 @@ def test_source_rules_from_the_submitted_cells():
     run_test_cell("check_source(product, no_loops=True)")   # a library function imported under that name
     with pytest.raises(StudentCheckError, match="does not define missing"):
         run_test_cell("check_source('missing', no_loops=True)")
+
+
+def test_stop_at_leaves_other_graded_functions_to_their_own_cells():
+    grading.check_source(calls_a_looping_helper, no_loops=True, stop_at=["_looping_helper"])

@@ -270,7 +270,8 @@ def _same_numpy_state(a, b) -> bool:
 
 # ---- how the code is written (read from its source, never run) -------------------------------------------------------
 def check_source(function, *, no_loops: bool = False, forbid: tuple[str, ...] | list[str] = (),
-                 own_random: bool = False, what: str | None = None, hint: str = "") -> None:
+                 own_random: bool = False, stop_at: tuple[str, ...] | list[str] = (), what: str | None = None,
+                 hint: str = "") -> None:
     """Check rules about how `function` (or the function of that name) is written, on its source text:
 
     - `no_loops`: no Python `for` / `while` statement (comprehensions and vectorised calls are fine);
@@ -278,7 +279,9 @@ def check_source(function, *, no_loops: bool = False, forbid: tuple[str, ...] | 
       F.softmax and x.softmax(...) but not the student's own `softmax(...)`);
     - `own_random`: every random draw from its own generator: no global seeding, no `random.`/`np.random.`
       module functions, every torch sampler given `generator=`.
-    Functions of the student's that it calls by name are held to the same rules. Nothing is executed: in the
+    Functions of the student's that it calls by name are held to the same rules, except those named in `stop_at`
+    (graded functions that their own test cells check, so one mistake does not cost every cell that calls them).
+    Nothing is executed: in the
     notebook the text comes from `inspect`, in the course's grader from the submitted cells (llmcourse.source_rules).
     """
     import sys
@@ -311,7 +314,7 @@ def check_source(function, *, no_loops: bool = False, forbid: tuple[str, ...] | 
             problems += source_rules.violations(definition, no_loops=no_loops, forbid=forbid, own_random=own_random)
             inner_globals = getattr(obj, "__globals__", globals_)
             for called in source_rules.called_names(definition.node):
-                if called in seen:
+                if called in seen or called in stop_at:
                     continue
                 if submitted is not None:
                     if called in bindings:
