@@ -80,8 +80,14 @@ def _split_paragraph(text: str) -> list[str]:
         parts.append(protected[start:match.end(1)])
         start = match.end()
     parts.append(protected[start:])
+    merged: list[str] = []
+    for part in parts:  # "2. **attention**": a list number is not a sentence
+        if merged and re.fullmatch(r"\s*\d+\.", merged[-1]):
+            merged[-1] = merged[-1] + " " + part
+        else:
+            merged.append(part)
     restored = []
-    for part in parts:
+    for part in merged:
         for number, abbreviation in enumerate(ABBREVIATIONS):
             part = part.replace(f"\0{number}\0", abbreviation)
         if part.strip():
