@@ -60,8 +60,9 @@ def wrong_segments_int32(input_ids, sep_id, pad_id):
     return (((is_sep.cumsum(-1) - is_sep) >= 1) & (input_ids != pad_id)).int()
 
 
-@mutant("segment_ids", breaks=[])
-def wrong_segments_counts_all_seps(input_ids, sep_id, pad_id):
+# First written as a wrong answer; it is right for every input the instructions describe (at most two [SEP]).
+@alternative("segment_ids")
+def right_segments_counts_seps_before(input_ids, sep_id, pad_id):
     is_sep = (input_ids == sep_id).long()
     return torch.where(input_ids == pad_id, 0, is_sep.cumsum(-1) - is_sep)
 
