@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Grade every named mutant of an assignment (tests/mutants/psNN_*.py) with course_grader's sandboxed grader and
-compare, cell by cell, with the in-process grading the test suite does (llmcourse.mutation): prints one line per
-mutant, the wall time, and how many agree. Agreement shows that running the tests outside the student's process
-(values decoded from bytes, models and optimisers lent and written back) judges like the notebook itself.
+"""Grade every named mutant and correct alternative of an assignment (tests/mutants/psNN_*.py) with course_grader's
+sandboxed grader and compare, cell by cell, with the in-process grading the test suite does (llmcourse.mutation):
+prints one line per mutant, the wall time, and how many agree. Agreement shows that running the tests outside the
+student's process (values decoded from bytes, models and optimisers lent and written back, source rules read from
+the submitted cells) judges like the notebook itself.
 
     .venv/bin/python benchmarks/grader_vs_mutants.py [ps06_fine_tuning ...] [--workers N]
 
@@ -28,7 +29,7 @@ import test_assignments  # noqa: E402  (its mutant loader and in-process referen
 from llmcourse.autograde.batch import autograde  # noqa: E402
 from llmcourse.autograde.course import Course  # noqa: E402
 from llmcourse.autograde.notebooks import load_template  # noqa: E402
-from llmcourse.mutation import mutants_in  # noqa: E402
+from llmcourse.mutation import alternatives_in, mutants_in  # noqa: E402
 from llmcourse.nbgrader_cells import assignments  # noqa: E402
 from test_assignments import MUTANTS_DIR  # noqa: E402
 
@@ -48,7 +49,7 @@ def mutant_submission(source: dict, template, module_source: str, mutant) -> dic
 def compare(assignment: str, workers: int, base: Path) -> tuple[int, int]:
     source_path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
     module = test_assignments.mutant_module(assignment)
-    mutants = mutants_in(module) if module else []
+    mutants = (mutants_in(module) + alternatives_in(module)) if module else []  # alternatives: nothing fails
     template = load_template(source_path)
     source = json.loads(source_path.read_text())
     module_source = (MUTANTS_DIR / f"{assignment}.py").read_text().replace("from __future__ import annotations\n", "")
@@ -72,8 +73,8 @@ def compare(assignment: str, workers: int, base: Path) -> tuple[int, int]:
         agree += same
         print(f"  {'agree' if same else 'DIFFER'}  {mutant.name:45s} in-process lost {sorted(in_process)}"
               + ("" if same else f"; grader lost {sorted(sandboxed)}"))
-    print(f"{assignment}: {agree}/{len(mutants)} mutants judged alike; grading took {seconds:.1f} s "
-          f"with {workers} workers")
+    print(f"{assignment}: {agree}/{len(mutants)} mutants and alternatives judged alike; grading took "
+          f"{seconds:.1f} s with {workers} workers")
     return agree, len(mutants)
 
 
@@ -90,7 +91,7 @@ def main() -> int:
             total_agree, total = total_agree + agree, total + count
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    print(f"all: {total_agree}/{total} mutants judged alike by the sandboxed grader and in-process")
+    print(f"all: {total_agree}/{total} mutants and alternatives judged alike by the sandboxed grader and in-process")
     return 0 if total_agree == total else 1
 
 

@@ -9,13 +9,15 @@ import re
 import nbformat
 import pytest
 
-from llmcourse.mutation import InProcessNotebook, mutants_in
+from llmcourse.instructions import table_problems
+from llmcourse.mutation import InProcessNotebook, alternatives_in, mutants_in
 from llmcourse.nbgrader_cells import EXERCISES_DIR, assignment_notebooks, assignments, read_cells
 from llmcourse.paths import REPO_ROOT
 
 import roundtrip
 
 MUTANTS_DIR = REPO_ROOT / "tests" / "mutants"
+INSTRUCTIONS_DIR = REPO_ROOT / "tests" / "instructions"
 MIN_MUTANTS_PER_CELL = 3
 ASSIGNMENTS = assignments()
 
@@ -48,6 +50,24 @@ def all_mutants():
         module = mutant_module(assignment)
         for m in mutants_in(module) if module else []:
             yield pytest.param(assignment, m, id=f"{assignment}::{m.name}")
+
+
+def all_alternatives():
+    for assignment in ASSIGNMENTS:
+        module = mutant_module(assignment)
+        for a in alternatives_in(module) if module else []:
+            yield pytest.param(assignment, a, id=f"{assignment}::{a.name}")
+
+
+@functools.cache
+def instructions_table(assignment: str):
+    path = INSTRUCTIONS_DIR / f"{assignment}.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"instructions_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TABLE
 
 
 def test_there_are_assignments():
@@ -96,6 +116,40 @@ def test_mutant_loses_points(assignment, mutant):
     survived = set(mutant.breaks) - report.failed()
     assert not survived, f"mutant {mutant.name} still passes {sorted(survived)}"
     assert report.score < report.max_score
+
+
+@pytest.mark.parametrize("assignment, alternative", list(all_alternatives()))
+def test_correct_alternative_gets_full_marks(assignment, alternative):
+    notebook = reference(assignment)
+    assert alternative.target in notebook.base, (
+        f"{alternative.name} replaces '{alternative.target}', which the notebook lacks")
+    report = notebook.grade({alternative.target: alternative.implementation})
+    failures = {c.grade_id: c.message for c in report.cells if not c.passed}
+    assert not failures, f"the correct alternative {alternative.name} loses points: {failures}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_function_has_correct_alternatives(assignment):
+    module = mutant_module(assignment)
+    assert module is not None, f"tests/mutants/{assignment}.py is missing"
+    covered = {a.target for a in alternatives_in(module)}
+    targets = {m.target for m in mutants_in(module)}
+    assert not targets - covered, f"functions without a correct alternative: {sorted(targets - covered)}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_instructions_table_maps_every_sentence(assignment):
+    """Every sentence of the release is in tests/instructions/<assignment>.py: a rule with the cell and the mutants
+    that prove it is enforced, a permission with the alternatives that use it, or context that states no rule."""
+    table = instructions_table(assignment)
+    assert table is not None, (f"tests/instructions/{assignment}.py is missing: start it with "
+                               f"`.venv/bin/python -m llmcourse.instructions {assignment}`")
+    module = mutant_module(assignment)
+    cells = {c.grade_id for c in read_cells(the_notebook(assignment)) if c.role == "test"}
+    mutants = {m.name: set(m.breaks) for m in mutants_in(module)} if module else {}
+    alternatives = {a.name for a in alternatives_in(module)} if module else set()
+    problems = table_problems(assignment, table, cells, mutants, alternatives)
+    assert not problems, "the instructions table is incomplete:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

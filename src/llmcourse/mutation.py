@@ -10,11 +10,18 @@ every graded test cell's source runs against it. A cell that raises loses its po
     @mutant("cosine_similarity", breaks=["cosine_vectors"])
     def cosine_without_normalising(a, b):
         return float(a @ b)
+
+A correct *alternative* is a right answer written differently (a loop where loops are allowed, torch instead of
+NumPy, float32, a library call): every graded test cell must give it full marks.
+
+    @alternative("cosine_similarity")
+    def cosine_with_math_module(a, b): ...
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import linecache
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +50,26 @@ def mutant(target: str, *, breaks: list[str] | tuple[str, ...]):
 
 def mutants_in(module) -> list[Mutant]:
     return [value.__mutant__ for value in vars(module).values() if hasattr(value, "__mutant__")]
+
+
+@dataclass
+class Alternative:
+    name: str          # the style, e.g. "cosine_matrix_in_torch"
+    target: str
+    implementation: object
+
+
+def alternative(target: str):
+    """Decorator that marks a function or class as a correct implementation of `target`, written differently."""
+    def register(implementation):
+        implementation.__alternative__ = Alternative(name=implementation.__name__, target=target,
+                                                     implementation=implementation)
+        return implementation
+    return register
+
+
+def alternatives_in(module) -> list[Alternative]:
+    return [value.__alternative__ for value in vars(module).values() if hasattr(value, "__alternative__")]
 
 
 @dataclass
@@ -78,7 +105,10 @@ def _on_alarm(signum, frame):
 
 
 def _run_source(source: str, namespace: dict, label: str) -> None:
-    code = compile(source, f"<{label}>", "exec")
+    filename = f"<{label}>"
+    # as IPython does: so that inspect (llmcourse.grading.check_source) can read a function's cell
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec")
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(CELL_TIME_LIMIT_S)
     try:
@@ -87,6 +117,17 @@ def _run_source(source: str, namespace: dict, label: str) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _fresh(value):
+    """A copy of a setup cell's array or tensor (a wrong answer that changes it in place must not change the
+    next grading's), anything else as it is."""
+    kind = type(value).__name__
+    if kind == "ndarray":
+        return value.copy()
+    if kind == "Tensor" and not value.requires_grad:
+        return value.clone()
+    return value
 
 
 class InProcessNotebook:
@@ -113,7 +154,7 @@ class InProcessNotebook:
 
     def grade(self, replacements: dict[str, object] | None = None) -> GradeReport:
         """Run every graded test cell against the solution, with `replacements` swapped in."""
-        namespace = dict(self.base)
+        namespace = {name: _fresh(value) for name, value in self.base.items()}
         for cell in self.solution_cells:  # re-bind the solution's functions to this namespace
             _run_source(cell.source, namespace, f"{self.path.name} cell {cell.index}")
         namespace.update(replacements or {})

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 
-from llmcourse.mutation import mutant
+from llmcourse.mutation import alternative, mutant
 
 # ---- softmax ---------------------------------------------------------------------------------------------------
 
@@ -288,3 +289,140 @@ def encoder_ignores_mask(X, params, num_heads, mask=None):
     p = params
     T3 = _layer_norm(X + _self_attention(X, p, num_heads, None), p["gamma_1"], p["beta_1"])
     return _layer_norm(_ffn(T3, p) + T3, p["gamma_2"], p["beta_2"])
+
+
+# ---- issue 15: PyTorch's own versions (read from the code), inputs changed in place -------------------------------
+
+@mutant("softmax", breaks=["test_softmax"])
+def softmax_calls_torch_softmax(x, dim=-1):
+    return torch.softmax(x, dim=dim)
+
+
+@mutant("softmax", breaks=["test_softmax"])
+def softmax_calls_the_tensor_method(x, dim=-1):
+    return x.softmax(dim)
+
+
+@mutant("softmax", breaks=["test_softmax"])
+def softmax_shifts_the_input_in_place(x, dim=-1):
+    x -= x.amax(dim=dim, keepdim=True)
+    exps = torch.exp(x)
+    return exps / exps.sum(dim=dim, keepdim=True)
+
+
+@mutant("scaled_dot_product_attention", breaks=["test_scaled_dot_product_attention"])
+def attention_output_from_the_library(Q, K, V, mask=None):
+    _, weights = _attention(Q, K, V, mask)
+    return torch.nan_to_num(F.scaled_dot_product_attention(Q, K, V, attn_mask=mask)), weights
+
+
+@mutant("scaled_dot_product_attention", breaks=["test_scaled_dot_product_attention"])
+def attention_inverts_the_mask_in_place(Q, K, V, mask=None):
+    if mask is not None:
+        mask = mask.logical_not_()
+        scores = (Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])).masked_fill(mask, float("-inf"))
+        weights = _stable_softmax(scores).masked_fill(mask, 0.0)
+        return weights @ V, weights
+    return _attention(Q, K, V)
+
+
+@mutant("ice0", breaks=["test_ice0"])
+def ice0_with_torch_softmax():
+    Q, K, V = _X @ _W_Q, _X @ _W_K, _X @ _W_V
+    weights = torch.softmax(Q @ K.T / math.sqrt(3), dim=-1)
+    return weights, weights @ V, 2
+
+
+@mutant("multi_head_attention", breaks=["test_multi_head_attention"])
+def mha_with_torch_module(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
+    layer = torch.nn.MultiheadAttention(X.shape[-1], num_heads, bias=False, batch_first=True, dtype=X.dtype)
+    with torch.no_grad():
+        layer.in_proj_weight.copy_(torch.cat([W_q.T, W_k.T, W_v.T]))
+        layer.out_proj.weight.copy_(W_o.T)
+        return layer(X, X, X, need_weights=False, attn_mask=None if mask is None else ~mask)[0]
+
+
+@mutant("multi_head_attention", breaks=["test_multi_head_attention"])
+def mha_with_library_attention(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
+    batch, n, d_model = X.shape
+    split = lambda T: T.reshape(batch, n, num_heads, d_model // num_heads).transpose(1, 2)  # noqa: E731
+    heads = F.scaled_dot_product_attention(split(X @ W_q), split(X @ W_k), split(X @ W_v), attn_mask=mask)
+    return heads.transpose(1, 2).reshape(batch, n, d_model) @ W_o
+
+
+@mutant("multi_head_attention", breaks=["test_multi_head_attention"])
+def mha_scales_the_input_in_place(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
+    X /= 1.0 + 1e-3
+    return _mha(X * (1.0 + 1e-3), W_q, W_k, W_v, W_o, num_heads, mask)
+
+
+@mutant("layer_norm", breaks=["test_layer_norm"])
+def layer_norm_calls_the_library(x, gamma, beta, eps=1e-5):
+    return F.layer_norm(x, x.shape[-1:], gamma, beta, eps)
+
+
+@mutant("layer_norm", breaks=["test_layer_norm"])
+def layer_norm_centres_in_place(x, gamma, beta, eps=1e-5):
+    x -= x.mean(-1, keepdim=True)
+    return gamma * x / torch.sqrt((x ** 2).mean(-1, keepdim=True) + eps) + beta
+
+
+@mutant("encoder_block", breaks=["test_encoder_block"])
+def encoder_with_torch_layer_norm(X, params, num_heads, mask=None):
+    p = params
+    T3 = F.layer_norm(X + _self_attention(X, p, num_heads, mask), X.shape[-1:], p["gamma_1"], p["beta_1"], 1e-5)
+    return F.layer_norm(T3 + _ffn(T3, p), X.shape[-1:], p["gamma_2"], p["beta_2"], 1e-5)
+
+
+# ---- correct answers written differently: each must get full marks --------------------------------------------
+
+@alternative("softmax")
+def softmax_with_max_values(x, dim=-1):
+    e = (x - x.max(dim=dim, keepdim=True).values).exp()
+    return e / e.sum(dim=dim, keepdim=True)
+
+
+@alternative("scaled_dot_product_attention")
+def attention_with_where_and_nan_to_num(Q, K, V, mask=None):
+    scores = torch.matmul(Q, K.transpose(-1, -2)) / Q.size(-1) ** 0.5
+    if mask is not None:
+        scores = torch.where(mask, scores, torch.tensor(float("-inf"), dtype=scores.dtype))
+    weights = torch.nan_to_num(_stable_softmax(scores, dim=-1), nan=0.0)
+    return weights @ V, weights
+
+
+@alternative("ice0")
+def ice0_step_by_step():
+    Q, K, V = _X @ _W_Q, _X @ _W_K, _X @ _W_V
+    weights = _stable_softmax(Q @ K.T / math.sqrt(Q.shape[1]))
+    return weights, weights @ V, 1 if weights[1, 0] > weights[1, 1] else 2
+
+
+@alternative("causal_mask")
+def causal_mask_by_comparing_positions(n):
+    return torch.arange(n)[:, None] >= torch.arange(n)[None, :]
+
+
+@alternative("multi_head_attention")
+def mha_with_a_loop_over_heads(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
+    d_k = X.shape[-1] // num_heads
+    Q, K, V = X @ W_q, X @ W_k, X @ W_v
+    heads = []
+    for h in range(num_heads):
+        columns = slice(h * d_k, (h + 1) * d_k)
+        heads.append(_attention(Q[..., columns], K[..., columns], V[..., columns], mask)[0])
+    return torch.cat(heads, dim=-1) @ W_o
+
+
+@alternative("layer_norm")
+def layer_norm_with_rsqrt(x, gamma, beta, eps=1e-5):
+    centred = x - x.mean(dim=-1, keepdim=True)
+    return gamma * centred * torch.rsqrt(centred.pow(2).mean(dim=-1, keepdim=True) + eps) + beta
+
+
+@alternative("encoder_block")
+def encoder_with_clamp_as_relu(X, params, num_heads, mask=None):
+    p = params
+    h = _layer_norm(X + _self_attention(X, p, num_heads, mask), p["gamma_1"], p["beta_1"])
+    ffn = (h @ p["W_1"] + p["b_1"]).clamp(min=0) @ p["W_2"] + p["b_2"]
+    return _layer_norm(h + ffn, p["gamma_2"], p["beta_2"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from llmcourse.mutation import mutant
+from llmcourse.mutation import alternative, mutant
 
 SLIDE_TESTS = ["test_sinusoidal_slide", "test_sinusoidal_odd"]
 
@@ -207,3 +207,108 @@ def halves_reshaped_the_wrong_way(P):
 def halves_stacked_on_the_row_axis(P):
     P = np.asarray(P, dtype=float)
     return np.concatenate([P[:, 0::2], P[:, 1::2]], axis=0)
+
+
+# ---- issue 15: loops read from the code, edge cases, inputs unchanged -----------------------------------------------
+@mutant("sinusoidal_encoding", breaks=["test_sinusoidal_slide"])
+def encoding_with_python_loops(seq_len, d, n=10000):
+    P = np.zeros((seq_len, d))
+    for k in range(seq_len):
+        for j in range(d):
+            angle = k / n ** (2 * (j // 2) / d)
+            P[k, j] = np.sin(angle) if j % 2 == 0 else np.cos(angle)
+    return P
+
+
+@mutant("sinusoidal_encoding", breaks=["test_sinusoidal_slide"])
+def encoding_with_a_loop_over_positions(seq_len, d, n=10000):
+    j = np.arange(d)
+    rows = []
+    for k in range(seq_len):
+        angle = k / float(n) ** (2 * (j // 2) / d)
+        rows.append(np.where(j % 2 == 0, np.sin(angle), np.cos(angle)))
+    return np.array(rows).reshape(seq_len, d)
+
+
+@mutant("equivariance_gap", breaks=["test_equivariance"])
+def gap_largest_signed_difference(attend, X, perm):
+    return float(np.max(attend(X[perm]) - attend(X)[perm]))
+
+
+@mutant("equivariance_gap", breaks=["test_equivariance"])
+def gap_absolute_value_of_the_largest_difference(attend, X, perm):
+    return float(abs(np.max(attend(X[perm]) - attend(X)[perm])))
+
+
+@mutant("add_positions", breaks=["test_add_positions"])
+def positions_with_a_loop_over_the_batch(tokens, table):
+    tokens, table = np.asarray(tokens, float), np.asarray(table, float)
+    if tokens.shape[1] > len(table) or tokens.shape[2] != table.shape[1]:
+        raise ValueError("shapes")
+    out = np.empty_like(tokens)
+    for b in range(len(tokens)):
+        out[b] = tokens[b] + table[: tokens.shape[1]]
+    return out
+
+
+@mutant("add_positions", breaks=["test_add_positions"])
+def positions_width_left_to_numpy(tokens, table):
+    tokens, table = np.asarray(tokens, float), np.asarray(table, float)
+    if tokens.shape[1] > len(table):
+        raise ValueError("table too short")
+    return tokens + table[: tokens.shape[1]]  # a width-1 table broadcasts silently
+
+
+@mutant("to_concatenated_halves", breaks=["test_concatenated_halves"])
+def halves_reordered_in_place(P):
+    P[:] = np.concatenate([P[:, 0::2], P[:, 1::2]], axis=1)
+    return P
+
+
+# ---- correct answers written differently: each must get full marks ---------------------------------------------
+@alternative("sinusoidal_encoding")
+def encoding_in_float32(seq_len, d, n=10000):
+    k = np.arange(seq_len, dtype=np.float32)[:, None]
+    j = np.arange(d)
+    angles = (k / np.float32(n) ** (2 * (j // 2) / d).astype(np.float32)).astype(np.float32)
+    return np.where(j % 2 == 0, np.sin(angles), np.cos(angles)).astype(np.float32)
+
+
+@alternative("sinusoidal_encoding")
+def encoding_even_and_odd_slices(seq_len, d, n=10000):
+    angles = np.arange(seq_len)[:, None] / n ** (2 * (np.arange(d) // 2) / d)
+    P = np.empty((seq_len, d))
+    P[:, 0::2] = np.sin(angles[:, 0::2])
+    P[:, 1::2] = np.cos(angles[:, 1::2])
+    return P
+
+
+@alternative("rotation_matrix")
+def rotation_with_a_loop_over_blocks(phi, d, n=10000):
+    if d % 2:
+        raise ValueError("d must be even")
+    R = np.zeros((d, d))
+    for i in range(d // 2):
+        b = phi / n ** (2 * i / d)
+        R[2 * i:2 * i + 2, 2 * i:2 * i + 2] = [[np.cos(b), np.sin(b)], [-np.sin(b), np.cos(b)]]
+    return R
+
+
+@alternative("equivariance_gap")
+def gap_as_infinity_norm(attend, X, perm):
+    difference = np.asarray(attend(X[np.asarray(perm)])) - np.asarray(attend(X))[np.asarray(perm)]
+    return float(np.linalg.norm(difference.ravel(), ord=np.inf))
+
+
+@alternative("add_positions")
+def positions_with_np_add(tokens, table):
+    batch, seq_len, d = np.shape(tokens)
+    if np.shape(table)[1] != d or seq_len > len(table):
+        raise ValueError("the table is too short or its width differs")
+    return np.add(tokens, np.expand_dims(table[:seq_len], 0))
+
+
+@alternative("to_concatenated_halves")
+def halves_with_an_index_array(P):
+    d = np.shape(P)[1]
+    return np.asarray(P)[:, np.r_[0:d:2, 1:d:2]]

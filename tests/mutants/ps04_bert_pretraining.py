@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 
 import torch
+import torch.nn.functional as F
 
-from llmcourse.mutation import mutant
+from llmcourse.mutation import alternative, mutant
 
 
 # --- segment_ids ------------------------------------------------------------------------------------------------
@@ -311,3 +312,216 @@ def log_of_softmax_overflows(logits, labels):
     z, y = logits[chosen], labels[chosen]
     probs = torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True)
     return -torch.log(probs[torch.arange(len(y)), y]).mean()
+
+
+# --- issue 15: exact types, every parameter, own generators (read from the code), inputs unchanged -----------------
+def _segments(input_ids, sep_id, pad_id):
+    is_sep = (input_ids == sep_id).long()
+    return ((is_sep.cumsum(-1) - is_sep) >= 1) & (input_ids != pad_id)
+
+
+@mutant("segment_ids", breaks=["test_segment_ids"])
+def segments_as_booleans(input_ids, sep_id, pad_id):
+    return _segments(input_ids, sep_id, pad_id)
+
+
+@mutant("segment_ids", breaks=["test_segment_ids"])
+def segments_as_int32(input_ids, sep_id, pad_id):
+    return _segments(input_ids, sep_id, pad_id).int()
+
+
+@mutant("segment_ids", breaks=["test_segment_ids"])
+def padding_assumed_to_be_zero(input_ids, sep_id, pad_id):
+    return _segments(input_ids, sep_id, 0).long()
+
+
+@mutant("segment_ids", breaks=["test_segment_ids"])
+def padding_marked_in_the_input(input_ids, sep_id, pad_id):
+    input_ids[input_ids == pad_id] = -1  # marks the caller's padding in place
+    return _segments(input_ids, sep_id, -1).long()
+
+
+@mutant("input_representation", breaks=["test_input_representation"])
+def eps_outside_the_square_root(input_ids, token_type_ids, word_embeddings, position_embeddings, type_embeddings,
+                                ln_weight, ln_bias, eps=1e-12):
+    x = word_embeddings[input_ids] + type_embeddings[token_type_ids] + position_embeddings[:input_ids.shape[1]]
+    centred = x - x.mean(-1, keepdim=True)
+    return ln_weight * centred / (centred.pow(2).mean(-1, keepdim=True).sqrt() + eps) + ln_bias
+
+
+@mutant("input_representation", breaks=["test_input_representation"])
+def eps_fixed_at_bert_default(input_ids, token_type_ids, word_embeddings, position_embeddings, type_embeddings,
+                              ln_weight, ln_bias, eps=1e-12):
+    x = word_embeddings[input_ids] + type_embeddings[token_type_ids] + position_embeddings[:input_ids.shape[1]]
+    return _layer_norm(x, ln_weight, ln_bias, 1e-12)
+
+
+@mutant("input_representation", breaks=["test_input_representation"])
+def layer_norm_from_the_library(input_ids, token_type_ids, word_embeddings, position_embeddings, type_embeddings,
+                                ln_weight, ln_bias, eps=1e-12):
+    x = word_embeddings[input_ids] + type_embeddings[token_type_ids] + position_embeddings[:input_ids.shape[1]]
+    return F.layer_norm(x, x.shape[-1:], ln_weight, ln_bias, eps)
+
+
+@mutant("bert_parameter_count", breaks=["test_parameter_count"])
+def type_vocabulary_fixed_at_two(vocab_size, hidden, layers, heads, intermediate=None, max_positions=512,
+                                 type_vocab=2):
+    return _count(vocab_size, hidden, layers, intermediate or 4 * hidden, max_positions, 2)
+
+
+@mutant("mask_tokens", breaks=["test_mask_tokens_invariants"])
+def seeds_the_global_generator(input_ids, special_ids, mask_id, vocab_size, mlm_probability=0.15, seed=0):
+    torch.manual_seed(seed)
+    return _mask(input_ids, special_ids, mask_id, vocab_size, mlm_probability, seed, generator="global")
+
+
+@mutant("mask_tokens", breaks=["test_mask_tokens_invariants"])
+def last_vocabulary_id_never_drawn(input_ids, special_ids, mask_id, vocab_size, mlm_probability=0.15, seed=0):
+    return _mask(input_ids, special_ids, mask_id, vocab_size - 1, mlm_probability, seed)
+
+
+@mutant("mask_tokens", breaks=["test_mask_tokens_invariants"])
+def masked_ids_as_int32(input_ids, special_ids, mask_id, vocab_size, mlm_probability=0.15, seed=0):
+    masked, labels = _mask(input_ids, special_ids, mask_id, vocab_size, mlm_probability, seed)
+    return masked.int(), labels
+
+
+@mutant("make_nsp_pairs", breaks=["test_nsp_pairs"])
+def global_random_seeded(documents, seed=0):
+    random.seed(seed)
+    pairs = []
+    for d, document in enumerate(documents):
+        for i in range(len(document) - 1):
+            if random.random() < 0.5:
+                pairs.append((document[i], document[i + 1], 0))
+            else:
+                other = random.choice([doc for e, doc in enumerate(documents) if e != d])
+                pairs.append((document[i], random.choice(other), 1))
+    return pairs
+
+
+def _pairs(documents, seed, *, per_document=False, as_bool=False, sentence_first=False):
+    rng, pairs = random.Random(seed), []
+    for d, document in enumerate(documents):
+        rng = random.Random(seed) if per_document else rng
+        for i in range(len(document) - 1):
+            if rng.random() < 0.5:
+                pairs.append((document[i], document[i + 1], False if as_bool else 0))
+            else:
+                others = [doc for e, doc in enumerate(documents) if e != d]
+                if sentence_first:
+                    where = rng.random()
+                    other = rng.choice(others)
+                    pairs.append((document[i], other[int(where * len(other))], True if as_bool else 1))
+                else:
+                    other = rng.choice(others)
+                    pairs.append((document[i], rng.choice(other), True if as_bool else 1))
+    return pairs
+
+
+@mutant("make_nsp_pairs", breaks=["test_nsp_pairs"])
+def new_generator_for_each_document(documents, seed=0):
+    return _pairs(documents, seed, per_document=True)
+
+
+@mutant("make_nsp_pairs", breaks=["test_nsp_pairs"])
+def labels_as_booleans(documents, seed=0):
+    return _pairs(documents, seed, as_bool=True)
+
+
+@mutant("make_nsp_pairs", breaks=["test_nsp_pairs"])
+def sentence_drawn_before_document(documents, seed=0):
+    return _pairs(documents, seed, sentence_first=True)
+
+
+@mutant("masked_lm_loss", breaks=["test_masked_lm_loss"])
+def loss_with_cross_entropy(logits, labels):
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
+
+
+@mutant("masked_lm_loss", breaks=["test_masked_lm_loss"])
+def loss_with_log_softmax(logits, labels):
+    chosen = labels != -100
+    return -F.log_softmax(logits[chosen], -1)[torch.arange(int(chosen.sum())), labels[chosen]].mean()
+
+
+@mutant("masked_lm_loss", breaks=["test_masked_lm_loss"])
+def loss_as_a_python_float(logits, labels):
+    chosen = labels != -100
+    z = logits[chosen]
+    return float((torch.logsumexp(z, -1) - z[torch.arange(len(z)), labels[chosen]]).mean())
+
+
+# --- correct answers written differently: each must get full marks ---------------------------------------------------
+@alternative("segment_ids")
+def segments_with_a_loop_over_tokens(input_ids, sep_id, pad_id):
+    out = torch.zeros_like(input_ids, dtype=torch.long)
+    for r, row in enumerate(input_ids.tolist()):
+        seen = 0
+        for c, token in enumerate(row):
+            if token != pad_id and seen >= 1:
+                out[r, c] = 1
+            seen += token == sep_id
+    return out
+
+
+@alternative("input_representation")
+def representation_with_embedding_function(input_ids, token_type_ids, word_embeddings, position_embeddings,
+                                           type_embeddings, ln_weight, ln_bias, eps=1e-12):
+    x = F.embedding(input_ids, word_embeddings) + F.embedding(token_type_ids, type_embeddings)
+    x = x + position_embeddings[: input_ids.size(1)].unsqueeze(0)
+    return (x - x.mean(-1, keepdim=True)) / (x.var(-1, unbiased=False, keepdim=True) + eps).sqrt() * ln_weight + ln_bias
+
+
+@alternative("bert_parameter_count")
+def count_layer_by_layer(vocab_size, hidden, layers, heads, intermediate=None, max_positions=512, type_vocab=2):
+    intermediate = intermediate or 4 * hidden
+    linear = lambda i, o: i * o + o  # noqa: E731
+    layer = 4 * linear(hidden, hidden) + linear(hidden, intermediate) + linear(intermediate, hidden) + 4 * hidden
+    return (vocab_size + max_positions + type_vocab + 2) * hidden + layers * layer + linear(hidden, hidden)
+
+
+@alternative("mask_tokens")
+def mask_with_multinomial_and_rejection(input_ids, special_ids, mask_id, vocab_size, mlm_probability=0.15, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    special = set(int(s) for s in special_ids)
+    masked, labels = input_ids.clone(), torch.full_like(input_ids, -100)
+    for r in range(len(input_ids)):
+        weights = torch.tensor([0.0 if int(t) in special else 1.0 for t in input_ids[r]])
+        if weights.sum() == 0:
+            continue
+        n = max(1, round(mlm_probability * int(weights.sum())))
+        chosen = torch.multinomial(weights, n, replacement=False, generator=g)
+        labels[r, chosen] = input_ids[r, chosen]
+        for position, u in zip(chosen.tolist(), torch.rand(n, generator=g).tolist()):
+            if u < 0.8:
+                masked[r, position] = mask_id
+            elif u < 0.9:
+                while True:
+                    candidate = int(torch.randint(0, vocab_size, (1,), generator=g))
+                    if candidate not in special:
+                        break
+                masked[r, position] = candidate
+    return masked, labels
+
+
+@alternative("make_nsp_pairs")
+def pairs_with_randrange(documents, seed=0):
+    rng, pairs = random.Random(seed), []
+    for d, document in enumerate(documents):
+        for i, sentence in enumerate(document[:-1]):
+            if rng.random() < 0.5:
+                pairs.append((sentence, document[i + 1], 0))
+            else:
+                others = documents[:d] + documents[d + 1:]
+                other = others[rng.randrange(len(others))]
+                pairs.append((sentence, other[rng.randrange(len(other))], 1))
+    return pairs
+
+
+@alternative("masked_lm_loss")
+def loss_with_gather(logits, labels):
+    chosen = labels != -100
+    log_probs = logits - torch.logsumexp(logits, dim=-1, keepdim=True)
+    picked = log_probs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    return -(picked * chosen).sum() / chosen.sum()

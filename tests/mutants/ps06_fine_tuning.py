@@ -1,13 +1,16 @@
 """Plausible wrong answers to ps06 (fine-tuning), each named for its mistake; every graded test cell must catch
-at least three of them (tests/test_assignments.py)."""
+at least three of them (tests/test_assignments.py). At the end: correct alternatives that must keep full marks."""
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from torch import nn
 
-from llmcourse.mutation import mutant
+from llmcourse.mutation import alternative, mutant
 
 
 # ---------------------------------------------------------------- encode_pairs
@@ -312,3 +315,307 @@ def evaluate_error_rate_as_accuracy(y_true, y_pred, num_labels):
     scores = _right(y_true, y_pred, num_labels)
     scores["accuracy"] = 1.0 - scores["accuracy"]
     return scores
+
+
+# ---------------------------------------------------------------- what the instructions state and the tests now see
+@mutant("encode_pairs", breaks=["test_encode_pairs"])
+def pairs_returned_as_lists(tokenizer, premises, hypotheses, max_length=64):
+    return tokenizer(list(premises), list(hypotheses), padding=True, truncation=True, max_length=max_length)
+
+
+@mutant("encode_pairs", breaks=["test_encode_pairs"])
+def pairs_returned_as_numpy(tokenizer, premises, hypotheses, max_length=64):
+    return tokenizer(list(premises), list(hypotheses), padding=True, truncation=True, max_length=max_length,
+                     return_tensors="np")
+
+
+@mutant("ClassifierHead", breaks=["test_head_forward"])
+class DropoutOnThePooledInput(_Head):
+    def forward(self, last_hidden_state, attention_mask):
+        pooled = self.dropout(self.pool(last_hidden_state, attention_mask))
+        return self.out(torch.relu(self.hidden(pooled)))
+
+
+@mutant("ClassifierHead", breaks=["test_head_forward"])
+class DropoutRateFixedAtDefault(_Head):
+    def __init__(self, hidden_size, num_labels, hidden_dim=64, pooling="mean", dropout=0.1):
+        super().__init__(hidden_size, num_labels, hidden_dim, pooling, dropout)
+        self.dropout = nn.Dropout(0.1)
+
+
+@mutant("ClassifierHead", breaks=["test_pooling"])
+class MeanZeroesPaddingOfTheCallersTensor(_Head):
+    def pool(self, last_hidden_state, attention_mask):
+        if self.pooling == "cls":
+            return last_hidden_state[:, 0]
+        last_hidden_state.mul_(attention_mask.unsqueeze(-1))
+        return last_hidden_state.sum(dim=1) / attention_mask.sum(dim=1, keepdim=True)
+
+
+@mutant("freeze_all_but_top", breaks=["test_freeze"])
+def freeze_refuses_every_layer(model, n):
+    if not 0 <= n < len(model.encoder.layer):
+        raise ValueError("n out of range")
+    for p in model.parameters():
+        p.requires_grad = False
+    for layer in model.encoder.layer[len(model.encoder.layer) - n:]:
+        for p in layer.parameters():
+            p.requires_grad = True
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in model.parameters()) - trainable
+
+
+@mutant("freeze_all_but_top", breaks=["test_freeze"])
+def freeze_counts_as_tensors(model, n):
+    _check_n(model, n)
+    for p in model.parameters():
+        p.requires_grad = False
+    for layer in model.encoder.layer[len(model.encoder.layer) - n:]:
+        for p in layer.parameters():
+            p.requires_grad = True
+    sizes = torch.tensor([p.numel() for p in model.parameters()])
+    flags = torch.tensor([p.requires_grad for p in model.parameters()])
+    return sizes[flags].sum(), sizes[~flags].sum()
+
+
+@mutant("freeze_all_but_top", breaks=["test_freeze"])
+def freeze_never_sets_the_top_back(model, n):
+    _check_n(model, n)
+    top = {id(p) for layer in model.encoder.layer[len(model.encoder.layer) - n:] for p in layer.parameters()}
+    for p in model.parameters():
+        if id(p) not in top:
+            p.requires_grad = False
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in model.parameters()) - trainable
+
+
+def _step(encoder, head, batch, optimizer, max_grad_norm, *, train=("encoder", "head"), inputs=None, head_mask=None,
+          clip="before", zero_grad=True):
+    """The right step, or one of its mistakes."""
+    if "encoder" in train:
+        encoder.train()
+    if "head" in train:
+        head.train()
+    if zero_grad:
+        optimizer.zero_grad()
+    hidden = encoder(**(inputs or _inputs)(batch)).last_hidden_state
+    mask = batch["attention_mask"] if head_mask is None else head_mask(batch["attention_mask"])
+    loss = F.cross_entropy(head(hidden, mask), batch["labels"])
+    loss.backward()
+    if clip == "before":
+        torch.nn.utils.clip_grad_norm_(_trainable(encoder, head), max_grad_norm)
+    elif clip == "separately":
+        for module in (encoder, head):
+            torch.nn.utils.clip_grad_norm_([p for p in module.parameters() if p.requires_grad], max_grad_norm)
+    optimizer.step()
+    if clip == "after":
+        torch.nn.utils.clip_grad_norm_(_trainable(encoder, head), max_grad_norm)
+    return float(loss.item())
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_clips_after_the_step(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    return _step(encoder, head, batch, optimizer, max_grad_norm, clip="after")
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_clips_each_module_separately(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    return _step(encoder, head, batch, optimizer, max_grad_norm, clip="separately")
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_leaves_modules_in_eval_mode(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    return _step(encoder, head, batch, optimizer, max_grad_norm, train=())
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_puts_only_the_head_in_train_mode(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    return _step(encoder, head, batch, optimizer, max_grad_norm, train=("head",))
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_gives_head_an_all_ones_mask(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    return _step(encoder, head, batch, optimizer, max_grad_norm, head_mask=torch.ones_like)
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_ignores_token_type_ids(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    return _step(encoder, head, batch, optimizer, max_grad_norm,
+                 inputs=lambda b: {"input_ids": b["input_ids"], "attention_mask": b["attention_mask"]})
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_runs_the_encoder_without_mask(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    return _step(encoder, head, batch, optimizer, max_grad_norm, inputs=lambda b: {"input_ids": b["input_ids"]})
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_zero_grad_only_at_the_end(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    loss = _step(encoder, head, batch, optimizer, max_grad_norm, zero_grad=False)
+    optimizer.zero_grad()
+    return loss
+
+
+@mutant("train_step", breaks=["test_train_step"])
+def step_clamps_the_callers_input_ids(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    batch["input_ids"].clamp_(max=48)  # "keep the ids inside the vocabulary", on the caller's tensor
+    return _step(encoder, head, batch, optimizer, max_grad_norm)
+
+
+@mutant("evaluate", breaks=["test_evaluate"])
+def evaluate_macro_f1_over_classes_that_never_occur(y_true, y_pred, num_labels):
+    labels = list(range(num_labels))
+    return {"accuracy": accuracy_score(y_true, y_pred),
+            "macro_f1": f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0),
+            "confusion": confusion_matrix(y_true, y_pred, labels=labels)}
+
+
+# ---------------------------------------------------------------- correct alternatives: each keeps full marks
+@alternative("encode_pairs")
+def pairs_longest_first(tokenizer, premises, hypotheses, max_length=64):
+    return tokenizer(premises, hypotheses, padding="longest", truncation="longest_first", max_length=max_length,
+                     return_tensors="pt")
+
+
+@alternative("encode_pairs")
+def pairs_as_plain_dict_with_keywords(tokenizer, premises, hypotheses, max_length=64):
+    encoded = tokenizer(text=list(premises), text_pair=list(hypotheses), padding=True, truncation=True,
+                        max_length=max_length, return_tensors="pt")
+    return {key: encoded[key] for key in ("input_ids", "token_type_ids", "attention_mask")}
+
+
+@alternative("ClassifierHead")
+class HeadWithEinsumMeanAndClamp(_Head):
+    def pool(self, last_hidden_state, attention_mask):
+        if self.pooling == "cls":
+            return last_hidden_state[:, 0, :]
+        mask = attention_mask.to(last_hidden_state.dtype)
+        summed = torch.einsum("bth,bt->bh", last_hidden_state, mask)
+        return summed / mask.sum(dim=1, keepdim=True).clamp(min=1e-9)
+
+
+@alternative("ClassifierHead")
+class HeadWithBoolMaskedFill(_Head):
+    def pool(self, last_hidden_state, attention_mask):
+        if self.pooling == "cls":
+            return last_hidden_state.select(1, 0)
+        real = attention_mask.bool()
+        summed = last_hidden_state.masked_fill(~real.unsqueeze(-1), 0.0).sum(dim=1)
+        return summed / real.sum(dim=1, keepdim=True)
+
+
+@alternative("ClassifierHead")
+class HeadDropoutBeforeRelu(_Head):
+    """relu(dropout(h)) equals dropout(relu(h)) exactly (dropout scales by a positive factor or zeroes)."""
+
+    def forward(self, last_hidden_state, attention_mask):
+        return self.out(F.relu(self.dropout(self.hidden(self.pool(last_hidden_state, attention_mask)))))
+
+
+@alternative("ClassifierHead")
+class HeadWithReluModule(_Head):
+    def __init__(self, hidden_size, num_labels, hidden_dim=64, pooling="mean", dropout=0.1):
+        super().__init__(hidden_size, num_labels, hidden_dim, pooling, dropout)
+        self.activation = nn.ReLU()
+
+    def forward(self, last_hidden_state, attention_mask):
+        x = self.pool(last_hidden_state, attention_mask)
+        x = self.activation(self.hidden(x))
+        return self.out(self.dropout(x))
+
+
+@alternative("freeze_all_but_top")
+def freeze_with_requires_grad_on_modules(model, n):
+    layers = model.encoder.layer
+    if not 0 <= n <= len(layers):
+        raise ValueError(f"n must be in 0..{len(layers)}")
+    model.requires_grad_(False)
+    for layer in layers[len(layers) - n:]:
+        layer.requires_grad_(True)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in model.parameters() if not p.requires_grad)
+
+
+@alternative("freeze_all_but_top")
+def freeze_by_parameter_names(model, n):
+    count = len(model.encoder.layer)
+    if n < 0 or n > count:
+        raise ValueError("n out of range")
+    top = tuple(f"encoder.layer.{i}." for i in range(count - n, count))
+    trainable = frozen = 0
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad = name.startswith(top)
+        if parameter.requires_grad:
+            trainable += parameter.numel()
+        else:
+            frozen += parameter.numel()
+    return trainable, frozen
+
+
+@alternative("freeze_all_but_top")
+def freeze_with_a_guarded_negative_slice(model, n):
+    layers = model.encoder.layer
+    if n not in range(len(layers) + 1):
+        raise ValueError("n must be between 0 and the number of layers")
+    for p in model.parameters():
+        p.requires_grad = False
+    if n > 0:
+        for layer in layers[-n:]:
+            for p in layer.parameters():
+                p.requires_grad = True
+    counts = [0, 0]
+    for p in model.parameters():
+        counts[0 if p.requires_grad else 1] += p.numel()
+    return tuple(counts)
+
+
+@alternative("train_step")
+def step_with_itertools_chain(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    for module in (encoder, head):
+        module.train()
+    optimizer.zero_grad(set_to_none=True)
+    keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in batch]
+    output = encoder(**{k: batch[k] for k in keys})
+    loss = F.cross_entropy(head(output.last_hidden_state, batch["attention_mask"]), batch["labels"])
+    loss.backward()
+    trainable = [p for p in itertools.chain(encoder.parameters(), head.parameters()) if p.requires_grad]
+    torch.nn.utils.clip_grad_norm_(trainable, max_grad_norm)
+    optimizer.step()
+    return float(loss.detach())
+
+
+@alternative("train_step")
+def step_clipping_every_parameter(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    """clip_grad_norm_ skips parameters without a gradient, so the frozen ones may be passed too."""
+    encoder.train()
+    head.train()
+    optimizer.zero_grad(set_to_none=False)
+    loss = F.cross_entropy(head(encoder(**_inputs(batch)).last_hidden_state, batch["attention_mask"]), batch["labels"])
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(head.parameters()), max_norm=max_grad_norm)
+    optimizer.step()
+    return loss.item()
+
+
+@alternative("train_step")
+def step_clearing_gradients_afterwards_too(encoder, head, batch, optimizer, max_grad_norm=1.0):
+    loss = _step(encoder, head, batch, optimizer, max_grad_norm)
+    optimizer.zero_grad(set_to_none=True)
+    return loss
+
+
+@alternative("evaluate")
+def evaluate_by_hand_in_numpy(y_true, y_pred, num_labels):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    confusion = np.zeros((num_labels, num_labels), dtype=np.int64)
+    np.add.at(confusion, (y_true, y_pred), 1)
+    present = np.union1d(y_true, y_pred)
+    f1 = [2 * confusion[c, c] / (confusion[c, :].sum() + confusion[:, c].sum()) for c in present]
+    return {"accuracy": float((y_true == y_pred).mean()), "macro_f1": float(np.mean(f1)), "confusion": confusion}
+
+
+@alternative("evaluate")
+def evaluate_with_keywords(y_true, y_pred, num_labels):
+    return {"accuracy": accuracy_score(y_true=y_true, y_pred=y_pred),
+            "macro_f1": f1_score(y_true=y_true, y_pred=y_pred, average="macro"),
+            "confusion": confusion_matrix(y_true, y_pred, labels=np.arange(num_labels))}

@@ -475,7 +475,9 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
         wanted = [n for c in template.cells if c.role == "solution" for n in c.names]
         student_values = session.fetch(wanted)
         generation = session.generation
-        namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+        namespace: dict = {"__name__": "__main__", "__builtins__": builtins,  # + the student's code as text, for
+                           "__submitted_code__": tuple((label, source) for label, source, setup  # check_source
+                                                       in program(template, submission) if not setup)}
         for cell in template.cells:
             if cell.role == "setup":
                 try:
