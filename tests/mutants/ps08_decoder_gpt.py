@@ -1,8 +1,6 @@
 """Plausible wrong solutions of ps08 (the decoder), each named for its mistake. Every graded test cell of
-solutions/ps08_decoder_gpt must catch at least three of them (tests/test_assignments.py).
-
-ALTERNATIVES holds correct solutions written differently, as (target, function): tests/test_08_decoder_gpt.py
-checks that each keeps every graded cell passing."""
+solutions/ps08_decoder_gpt must catch at least three of them (tests/test_assignments.py). At the end, correct
+alternatives written differently (`@alternative`): tests/test_assignments.py checks that each keeps full marks."""
 from __future__ import annotations
 
 import math
@@ -10,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from llmcourse.mutation import mutant
+from llmcourse.mutation import alternative, mutant
 from llmcourse.transformer import attention, merge_heads, split_heads
 
 # ---- additive causal mask ---------------------------------------------------------------------------------------
@@ -91,6 +89,12 @@ def targets_assume_pad_id_zero(ids, pad_id):
 def targets_change_ids_in_place(ids, pad_id):
     ids[ids == pad_id] = -100
     return ids[:, :-1].masked_fill(ids[:, :-1] == -100, pad_id), ids[:, 1:]
+
+
+@mutant("next_token_targets", breaks=["test_next_token_targets"])
+def targets_promoted_to_float_by_where(ids, pad_id):
+    following = ids[:, 1:]
+    return ids[:, :-1].clone(), torch.where(following == pad_id, -100.0, following)   # a float scalar: float32
 
 
 # ---- next-token loss ----------------------------------------------------------------------------------------------
@@ -265,6 +269,30 @@ def top_k_never_keeps_the_whole_vocabulary(logits, temperature, top_k, generator
     return int(torch.multinomial(torch.softmax(scaled, -1), 1, generator=generator))
 
 
+@mutant("sample_next_token", breaks=["test_sample_next_token"])
+def sample_accepts_a_negative_temperature(logits, temperature, top_k, generator):
+    if temperature == 0:
+        return int(torch.argmax(logits))
+    probabilities = torch.softmax(_top_k(logits / temperature, top_k), -1)
+    return int(torch.multinomial(probabilities, 1, generator=generator))
+
+
+@mutant("sample_next_token", breaks=["test_sample_next_token"])
+def greedy_samples_from_a_one_hot(logits, temperature, top_k, generator):
+    _checked(temperature, top_k)
+    if temperature == 0:                                       # right token, but a random number is drawn
+        return int(torch.multinomial(F.one_hot(torch.argmax(logits), len(logits)).float(), 1, generator=generator))
+    return int(torch.multinomial(torch.softmax(_top_k(logits / temperature, top_k), -1), 1, generator=generator))
+
+
+@mutant("sample_next_token", breaks=["test_sample_next_token"])
+def greedy_picks_the_last_of_tied_maxima(logits, temperature, top_k, generator):
+    _checked(temperature, top_k)
+    if temperature == 0:
+        return len(logits) - 1 - int(torch.argmax(logits.flip(0)))
+    return int(torch.multinomial(torch.softmax(_top_k(logits / temperature, top_k), -1), 1, generator=generator))
+
+
 # ---- KV-cache step ------------------------------------------------------------------------------------------------
 
 
@@ -329,29 +357,53 @@ def cache_stores_keys_unsplit(x_new, cache, W_q, W_k, W_v, W_o, num_heads):
     return merge_heads(heads) @ W_o, (merge_heads(k), merge_heads(v))
 
 
-# ---- correct alternatives -----------------------------------------------------------------------------------------
+@mutant("kv_cache_step", breaks=["test_kv_cache_step"])
+def cache_step_squeezes_x_new_in_place(x_new, cache, W_q, W_k, W_v, W_o, num_heads):
+    x = x_new.squeeze_(1)                                      # changes the caller's x_new to (batch, d_model)
+    q, k, v = _project(x[:, None], W_q, W_k, W_v, num_heads)
+    if cache is not None:
+        k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
+    heads, _ = attention(q, k, v)
+    return merge_heads(heads) @ W_o, (k, v)
 
 
+@mutant("kv_cache_step", breaks=["test_kv_cache_step"])
+def cache_step_applies_weights_transposed(x_new, cache, W_q, W_k, W_v, W_o, num_heads):
+    q, k, v = (split_heads(x_new @ W.T, num_heads) for W in (W_q, W_k, W_v))   # W @ x, columns as tokens
+    if cache is not None:
+        k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
+    heads, _ = attention(q, k, v)
+    return merge_heads(heads) @ W_o.T, (k, v)
+
+
+# ---- correct alternatives: each keeps full marks ------------------------------------------------------------------
+
+
+@alternative("additive_causal_mask")
 def mask_with_triu_of_minus_infinity(n):
     return torch.triu(torch.full((n, n), float("-inf")), diagonal=1)
 
 
+@alternative("additive_causal_mask")
 def mask_with_where(n):
     j, i = torch.meshgrid(torch.arange(n), torch.arange(n), indexing="xy")
     return torch.where(j <= i, torch.tensor(0.0), torch.tensor(float("-inf")))
 
 
+@alternative("next_token_targets")
 def targets_with_where(ids, pad_id):
     following = ids[:, 1:]
     return ids[:, :-1].clone(), torch.where(following == pad_id, torch.full_like(following, -100), following)
 
 
+@alternative("next_token_loss")
 def loss_with_cross_entropy(logits, targets):
     if bool((targets == -100).all()):
         raise ValueError("every target is padding")
     return F.cross_entropy(logits.transpose(1, 2), targets, ignore_index=-100)
 
 
+@alternative("next_token_loss")
 def loss_with_log_softmax_and_mask(logits, targets):
     keep = targets != -100
     if keep.sum() == 0:
@@ -360,12 +412,28 @@ def loss_with_log_softmax_and_mask(logits, targets):
     return -(picked * keep).sum() / keep.sum()
 
 
+@alternative("next_token_loss")
+def loss_with_logsumexp(logits, targets):
+    keep = targets != -100
+    if not bool(keep.any()):
+        raise ValueError("every target is padding")
+    picked = logits.gather(-1, targets.clamp(min=0)[..., None])[..., 0]
+    return (torch.logsumexp(logits, dim=-1) - picked)[keep].mean()
+
+
+@alternative("tied_logits")
 def tied_logits_with_linear(hidden, token_embedding, gamma, beta):
     mu = hidden.mean(-1, keepdim=True)
     var = ((hidden - mu) ** 2).mean(-1, keepdim=True)
     return F.linear(gamma * (hidden - mu) / torch.sqrt(var + 1e-5) + beta, token_embedding)
 
 
+@alternative("tied_logits")
+def tied_logits_with_layer_norm(hidden, token_embedding, gamma, beta):
+    return F.layer_norm(hidden, hidden.shape[-1:], gamma, beta, eps=1e-5) @ token_embedding.T
+
+
+@alternative("sample_next_token")
 def sample_with_sort(logits, temperature, top_k, generator):
     if temperature < 0 or (top_k is not None and top_k <= 0):
         raise ValueError("temperature must be >= 0 and top_k >= 1")
@@ -378,6 +446,7 @@ def sample_with_sort(logits, temperature, top_k, generator):
     return torch.multinomial(scaled.softmax(-1), num_samples=1, generator=generator).item()
 
 
+@alternative("kv_cache_step")
 def kv_step_with_einsum(x_new, cache, W_q, W_k, W_v, W_o, num_heads):
     batch, _, d_model = x_new.shape
     d_k = d_model // num_heads
@@ -389,13 +458,10 @@ def kv_step_with_einsum(x_new, cache, W_q, W_k, W_v, W_o, num_heads):
     return out @ W_o, (k, v)
 
 
-ALTERNATIVES = [
-    ("additive_causal_mask", mask_with_triu_of_minus_infinity),
-    ("additive_causal_mask", mask_with_where),
-    ("next_token_targets", targets_with_where),
-    ("next_token_loss", loss_with_cross_entropy),
-    ("next_token_loss", loss_with_log_softmax_and_mask),
-    ("tied_logits", tied_logits_with_linear),
-    ("sample_next_token", sample_with_sort),
-    ("kv_cache_step", kv_step_with_einsum),
-]
+@alternative("kv_cache_step")
+def kv_step_with_the_lecture_helpers(x_new, cache, W_q, W_k, W_v, W_o, num_heads):
+    q, k, v = (split_heads(x_new @ W, num_heads) for W in (W_q, W_k, W_v))
+    if cache is not None:
+        k, v = torch.cat((cache[0], k), dim=2), torch.cat((cache[1], v), dim=2)
+    heads, _ = attention(q, k, v)
+    return merge_heads(heads) @ W_o, (k, v)
