@@ -82,6 +82,8 @@ TABLE = {
         permits("loss_with_logsumexp", "loss_with_cross_entropy"),
     'If every target is -100 there is nothing to predict: raise a `ValueError`.':
         rule(LOSS, mutants=["loss_nan_when_everything_is_padding"]),
+    'Do not change `logits` or `targets`.':
+        rule(LOSS, mutants=["loss_zeroes_the_callers_padding_targets"]),
     'Mean cross-entropy of logits (batch, T, V) against targets (batch, T), ignoring targets equal to -100.':
         rule(LOSS, mutants=["loss_counts_padding_in_the_mean", "loss_summed_not_averaged"]),
     '## 4. Tied-head logits (1 point)':
@@ -95,6 +97,8 @@ TABLE = {
         rule(TIED, mutants=["tied_logits_with_a_new_untied_head"]),
     'You may use `F.layer_norm`.':
         permits("tied_logits_with_layer_norm"),
+    'Do not change the arguments.':
+        rule(TIED, mutants=["tied_logits_normalise_in_place"]),
     'Final LayerNorm, then logits = LN(hidden) @ E^T with E the token embedding (V x d).':
         rule(TIED, mutants=["tied_logits_without_final_layer_norm", "tied_logits_with_a_new_untied_head"]),
     '## 5. Sampling the next token: temperature and top-k (3 points)':

@@ -145,6 +145,16 @@ def loss_nan_when_everything_is_padding(logits, targets):
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
 
 
+@mutant("next_token_loss", breaks=["test_next_token_loss"])
+def loss_zeroes_the_callers_padding_targets(logits, targets):
+    keep = targets != -100
+    if not bool(keep.any()):
+        raise ValueError("every target is padding")
+    targets[~keep] = 0                                         # so gather accepts them: changes the caller's targets
+    picked = _log_probs(logits).gather(-1, targets[..., None])[..., 0]
+    return -(picked * keep).sum() / keep.sum()
+
+
 # ---- tied-head logits ---------------------------------------------------------------------------------------------
 
 
