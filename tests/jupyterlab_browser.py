@@ -120,13 +120,13 @@ class LabPage:
         if self.server.token:  # a server behind JupyterHub has no token: the hub's log-in cookie stands for it
             url += f"&token={self.server.token}"
         self.page.goto(url)
-        self.page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms)
+        wait(self.page, _KERNEL_IDLE, timeout_ms, f"{relative_path} to open with an idle kernel")
 
-    def open_file(self, relative_path: str, timeout_ms: int = 60_000) -> None:
+    def open_file(self, relative_path: str, timeout_ms: int = 180_000) -> None:
         """Open any file in JupyterLab (an HTML page opens in its HTML viewer) and wait until it shows."""
         self.page.evaluate("async (path) => await window.jupyterapp.commands.execute('docmanager:open', {path})",
                            relative_path)
-        self.page.wait_for_function("() => !!window.jupyterapp.shell.currentWidget", timeout=timeout_ms)
+        wait(self.page, "() => !!window.jupyterapp.shell.currentWidget", timeout_ms, f"{relative_path} to show")
         time.sleep(1)  # let the viewer render
 
     def screenshot(self, name: str) -> Path:
@@ -222,35 +222,54 @@ def hub_login(page, hub_url: str, user: str, password: str) -> None:
 def wait_for_lab(page, timeout_ms: int = 240_000, app: bool = True) -> None:
     """Wait until JupyterLab shows (and, with `app`, exposes window.jupyterapp: LabApp.expose_app_in_browser)."""
     condition = "window.jupyterapp && " if app else ""
-    page.wait_for_function(f"() => !!({condition}document.querySelector('.jp-LabShell'))", timeout=timeout_ms)
+    wait(page, f"() => !!({condition}document.querySelector('.jp-LabShell'))", timeout_ms, "JupyterLab to start")
 
 
 class AssignmentList:
-    """nbgrader's Assignment List panel in a student's JupyterLab (lists: released, fetched, submitted)."""
+    """nbgrader's Assignment List panel in a student's JupyterLab (lists: released, fetched, submitted).
+
+    Selectors only count what is visible, and every wait says what it waited for when it times out."""
 
     def __init__(self, lab: "LabPage"):
         self.lab, self.page = lab, lab.page
 
-    def open(self, timeout_ms: int = 60_000) -> None:
-        self.page.evaluate("async () => await window.jupyterapp.commands.execute('nbgrader:open-assignment-list')")
-        self.page.wait_for_function(
-            "() => { const l = document.querySelector('#released_assignments_list_loading');"
-            " return !!document.querySelector('#released_assignments_list') && (!l || l.offsetParent === null); }",
-            timeout=timeout_ms)
+    def open(self, timeout_ms: int = 180_000) -> None:
+        # The command asks the server for a fresh listing; the pause lets the panel show "Loading" before we look.
+        self.page.evaluate("async () => { await window.jupyterapp.commands.execute('nbgrader:open-assignment-list');"
+                           " await new Promise(r => setTimeout(r, 500)); }")
+        # Loaded: the panel is visible and no list still says "Loading" (nbgrader hides that element when the
+        # server's listing arrives, or shows an error element instead).
+        wait(self.page, """() => { const lists = [...document.querySelectorAll('#released_assignments_list')]
+                 .filter(e => e.offsetParent !== null);
+               return lists.length === 1 && [...document.querySelectorAll('.list_loading')]
+                 .every(e => e.offsetParent === null); }""", timeout_ms, "nbgrader's assignment list to load")
 
     def row(self, listing: str, assignment: str):
-        return self.page.locator(f"#{listing}_assignments_list .list_item").filter(has_text=assignment)
+        return self.page.locator(f"#{listing}_assignments_list:visible .list_item").filter(has_text=assignment)
 
-    def press(self, listing: str, assignment: str, button: str, then: str, timeout_ms: int = 120_000) -> str:
+    def press(self, listing: str, assignment: str, button: str, then: str, timeout_ms: int = 180_000) -> str:
         """Click a row's button (Fetch, Submit, Fetch Feedback); wait until the row shows in list `then`, or an
         error dialog opens; return that dialog's text ('' when none)."""
         self.row(listing, assignment).get_by_role("button", name=button).click()
-        self.page.wait_for_function(
-            f"""() => !!document.querySelector('.jp-Dialog') || [...document.querySelectorAll(
-                 '#{then}_assignments_list .list_item')].some(e => e.innerText.includes({json.dumps(assignment)})
-                 && !/ing\.\.\./.test(e.innerText))""", timeout=timeout_ms)
+        wait(self.page, f"""() => !!document.querySelector('.jp-Dialog') || [...document.querySelectorAll(
+                 '#{then}_assignments_list .list_item')].some(e => e.offsetParent !== null
+                 && e.innerText.includes({json.dumps(assignment)}) && !/ing\\.\\.\\./.test(e.innerText))""",
+             timeout_ms, f"{button} of {assignment} to reach the {then} list")
         dialog = self.page.locator(".jp-Dialog")
         return dialog.inner_text() if dialog.count() else ""
+
+
+def wait(page, condition: str, timeout_ms: int, what: str) -> None:
+    """page.wait_for_function, but a timeout says what was awaited and what the page showed then."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_function(condition, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        try:
+            shown = page.locator("body").inner_text(timeout=5_000)[-1500:]
+        except PlaywrightTimeout:
+            shown = "(the page did not answer)"
+        raise AssertionError(f"waited {timeout_ms / 1000:.0f} s for {what} at {page.url}; the page showed:\n{shown}")
 
 
 def fill_cells(lab: "LabPage", sources: dict[int, str]) -> None:
