@@ -208,13 +208,14 @@ class Session:
         # of each under the same name (strong references, so an id is never reused)
         self.setup_refs: dict[int, tuple[str, object]] = {}
 
-    def timeout(self) -> float:
+    def timeout(self, whole_notebook: bool = False) -> float:
+        """Seconds the next request may take: a cell's limit, or (`whole_notebook`) what is left of the notebook's."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             self.limits_hit.add("time")
             raise StudentCodeError(f"the whole notebook ran longer than {self.limits.notebook_seconds:.0f} s; "
                                    "it was stopped")
-        return min(self.limits.cell_seconds, left)
+        return left if whole_notebook else min(self.limits.cell_seconds, left)
 
     def start(self) -> None:
         """(Re)start the process and run the student's cells; a cell that hangs or kills it is skipped next time."""
@@ -224,16 +225,23 @@ class Session:
             self.sandbox = Sandbox(self.workdir, self.logdir, self.hide, self.limits, slot=self.generation)
             self.sandbox.start()
             errors = []
+            student_code_ran = False
             for number, (label, source, setup) in enumerate(self.cells):
                 if number in self.skipped:
                     continue
+                # The notebook's own cells before any student code are trusted, and every later cell needs them:
+                # they get the notebook's time, not a cell's (a machine under load must not time them out), and
+                # are never skipped, so every restarted process runs them again.
+                trusted_setup = setup and not student_code_ran
+                student_code_ran = student_code_ran or not setup
                 try:
                     reply = self.sandbox.request({"op": "cell", "source": source, "label": label, "setup": setup},
-                                                 self.timeout())
+                                                 self.timeout(whole_notebook=trusted_setup))
                 except SandboxDied as error:
                     self.note_limit(error)
                     errors.append(f"{label}: your code {error}.")
-                    self.skipped.add(number)
+                    if not trusted_setup:
+                        self.skipped.add(number)
                     self.restarts += 1
                     if self.restarts > MAX_RESTARTS:
                         self.errors += errors
