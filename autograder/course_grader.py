@@ -86,10 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # works without an installed package
-    from llmcourse.autograde.course import Course, venv_bin_on_path
+    from llmcourse.autograde.coursedir import CourseFolders, venv_bin_on_path
 
     venv_bin_on_path()
-    course = Course(args.course_root.resolve()) if args.course_root else Course()
+    course = CourseFolders(args.course_root.resolve()) if args.course_root else CourseFolders()
     try:
         return run(course, args)
     except Exception as error:  # the exchange or a date refused: say why, no traceback
@@ -141,7 +141,9 @@ def run(course, args) -> int:
     if args.command in ("due", "policy", "extend"):
         return deadlines(course, args)
     if args.command == "autograde":
-        from llmcourse.autograde.batch import ReferenceLosesPoints, autograde, integrity_problems
+        from llmcourse.autograde.batch import autograde
+        from llmcourse.autograde.gradebook import integrity_problems
+        from llmcourse.autograde.reference import ReferenceLosesPoints
         from llmcourse.autograde.sandbox import Limits
 
         limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,

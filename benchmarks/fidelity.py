@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from grader_vs_mutants import mutant_submission  # noqa: E402
 
 from llmcourse.autograde.batch import autograde  # noqa: E402
-from llmcourse.autograde.course import Course  # noqa: E402
+from llmcourse.autograde.coursedir import CourseFolders  # noqa: E402
 from llmcourse.autograde.notebooks import load_template  # noqa: E402
 from llmcourse.mutation import InProcessNotebook, _run_source  # noqa: E402
 
@@ -78,7 +78,7 @@ def grade_with_grader(assignment: str, notebook_path: Path, source: str, entries
         folder.mkdir(parents=True)
         (folder / f"{assignment}.ipynb").write_text(json.dumps(mutant_submission(notebook, template,
                                                                                  module_source, entry)))
-    results = autograde(Course(course), assignment, workers=workers, progress=False, log=lambda *a: None)
+    results = autograde(CourseFolders(course), assignment, workers=workers, progress=False, log=lambda *a: None)
     return {name: {c["grade_id"] for nb in results[name]["notebooks"] for c in nb["cells"]
                    if c["kind"] == "test" and not c["passed"]} for _, name, _, _ in entries}
 

@@ -27,7 +27,7 @@ import roundtrip  # noqa: E402  (the generic nbgrader helpers the assignment tes
 import test_assignments  # noqa: E402  (its mutant loader and in-process reference)
 
 from llmcourse.autograde.batch import autograde  # noqa: E402
-from llmcourse.autograde.course import Course  # noqa: E402
+from llmcourse.autograde.coursedir import CourseFolders  # noqa: E402
 from llmcourse.autograde.notebooks import load_template  # noqa: E402
 from llmcourse.mutation import alternatives_in, mutants_in  # noqa: E402
 from llmcourse.nbgrader_cells import assignments  # noqa: E402
@@ -60,7 +60,7 @@ def compare(assignment: str, workers: int, base: Path) -> tuple[int, int]:
         (folder / f"{assignment}.ipynb").write_text(json.dumps(mutant_submission(source, template, module_source,
                                                                                  mutant)))
     started = time.monotonic()
-    results = autograde(Course(course_root), assignment, workers=workers, progress=False, log=lambda *a: None)
+    results = autograde(CourseFolders(course_root), assignment, workers=workers, progress=False, log=lambda *a: None)
     seconds = time.monotonic() - started
     reference = test_assignments.reference(assignment)
     agree = 0

@@ -16,12 +16,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from llmcourse.autograde.batch import SCRATCH_PREFIX, ReferenceLosesPoints, autograde, integrity_problems, load_results
+from llmcourse.autograde.batch import SCRATCH_PREFIX, autograde
 from llmcourse.autograde.collect import collect
-from llmcourse.autograde.course import Course
+from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.export import export
 from llmcourse.autograde.feedback import write_feedback
+from llmcourse.autograde.gradebook import integrity_problems
+from llmcourse.autograde.reference import ReferenceLosesPoints
 from llmcourse.autograde.release import release, scan
+from llmcourse.autograde.results import load_results
 from llmcourse.autograde.sandbox import Limits
 from llmcourse.paths import REPO_ROOT
 
@@ -62,7 +65,7 @@ def cli(course_root: Path, *args: str, **kwargs) -> subprocess.Popen:
 def reference_run(tmp_path_factory):
     root = toy.make_course(tmp_path_factory.mktemp("reference") / "course")
     populate(root)
-    course = Course(root)
+    course = CourseFolders(root)
     first = autograde(course, toy.ASSIGNMENT, workers=2, limits=LIMITS, progress=False)
     return course, first
 
@@ -94,7 +97,7 @@ def test_sigkill_mid_batch_then_rerun_gives_the_same_grades(reference_run, tmp_p
     _, reference = reference_run
     root = toy.make_course(tmp_path / "course")
     populate(root)
-    course = Course(root)
+    course = CourseFolders(root)
     process = cli(root, "autograde", toy.ASSIGNMENT, "--workers", "2", "--no-progress", "--cell-timeout", "8",
                   "--notebook-timeout", "60")
     deadline = time.monotonic() + 120
@@ -148,7 +151,7 @@ def test_malformed_notebooks_show_in_export_and_feedback(tmp_path):
     root = toy.make_course(tmp_path / "course")
     toy.submit(root, "broken", raw=b"not json at all")
     toy.submit(root, "extra", toy.correct_notebook(), extra={"notes.txt": b"my notes"})
-    course = Course(root)
+    course = CourseFolders(root)
     results = autograde(course, toy.ASSIGNMENT, workers=1, limits=LIMITS, progress=False)
     reasons = {"broken": "is not JSON", "extra": "files the assignment does not ask for: notes.txt"}
     exported = open(export(course, toy.ASSIGNMENT)[0]).read()
@@ -177,7 +180,7 @@ def test_collect_takes_ids_from_the_roster_and_skips_hostile_entries(tmp_path):
         link = zipfile.ZipInfo("1002/link")
         link.external_attr = (0o120777 << 16)
         archive.writestr(link, "/etc/passwd")                             # symlink
-    course = Course(root)
+    course = CourseFolders(root)
     report = collect(course, toy.ASSIGNMENT, bundle, roster, max_file_bytes=4096)
     assert sorted(report.collected) == ["alice", "bob", "carol"]
     text = "\n".join(report.skipped)
@@ -192,7 +195,7 @@ def test_collect_takes_ids_from_the_roster_and_skips_hostile_entries(tmp_path):
 def test_release_bundle_is_scanned(tmp_path):
     root = toy.make_course(tmp_path / "course")
     shutil.rmtree(root / "exercises")
-    bundle, problems = release(Course(root), toy.ASSIGNMENT)
+    bundle, problems = release(CourseFolders(root), toy.ASSIGNMENT)
     assert problems == [] and bundle.exists()
     with zipfile.ZipFile(bundle) as archive:
         text = archive.read(f"{toy.ASSIGNMENT}/{toy.ASSIGNMENT}.ipynb").decode()
@@ -228,7 +231,7 @@ def test_autograde_refuses_an_assignment_whose_reference_loses_points(tmp_path):
         "cosine([1.0, 0.0], [1.0, 1.0])", "cosine(Vector([1.0, 0.0]), Vector([1.0, 1.0]))", 1)
     nbformat.write(notebook, source)
     toy.submit(root, "s00", toy.correct_notebook())
-    course = Course(root)
+    course = CourseFolders(root)
     with pytest.raises(ReferenceLosesPoints, match=r"ps00_toy.ipynb, test_cosine: .*Vector.*cannot take"):
         autograde(course, toy.ASSIGNMENT, workers=1, limits=LIMITS, progress=False)
     assert load_results(course, toy.ASSIGNMENT) == {}

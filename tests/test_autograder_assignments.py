@@ -8,7 +8,7 @@ import pytest
 
 import roundtrip
 from llmcourse.autograde.batch import autograde
-from llmcourse.autograde.course import Course
+from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.nbgrader_cells import EXERCISES_DIR, assignments
 
 
@@ -22,7 +22,7 @@ def test_course_grader_gives_reference_full_marks_and_release_zero(assignment, t
     roundtrip.fill_in_solutions(release, source, course_root / "autograder" / "submitted" / "reference" /
                                 assignment / f"{assignment}.ipynb")
     shutil.copytree(release.parent, course_root / "autograder" / "submitted" / "untouched" / assignment)
-    results = autograde(Course(course_root), assignment, workers=2, progress=False)
+    results = autograde(CourseFolders(course_root), assignment, workers=2, progress=False)
     reference, untouched = results["reference"], results["untouched"]
     failed = {c["grade_id"]: c["message"] for nb in reference["notebooks"] for c in nb["cells"]
               if c["kind"] == "test" and not c["passed"]}

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from llmcourse.autograde.batch import autograde, integrity_problems
-from llmcourse.autograde.course import Course
+from llmcourse.autograde.batch import autograde
+from llmcourse.autograde.coursedir import CourseFolders
+from llmcourse.autograde.gradebook import integrity_problems
 from llmcourse.autograde.sandbox import Limits
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
@@ -65,7 +66,7 @@ def graded(tmp_path_factory):
     thread.start()
     context = {"course": str(course_root), "port": listener.getsockname()[1]}
     students = catalogue.build_all(course_root, context)
-    course = Course(course_root)
+    course = CourseFolders(course_root)
     results = autograde(course, toy.ASSIGNMENT, workers=2, limits=TEST_LIMITS, progress=False)
     stop.set()
     thread.join()

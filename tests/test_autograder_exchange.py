@@ -17,12 +17,14 @@ import pytest
 
 import roundtrip
 from llmcourse.autograde import exchange as hub
-from llmcourse.autograde.batch import autograde, integrity_problems, load_results
-from llmcourse.autograde.course import Course, venv_bin_on_path
+from llmcourse.autograde.batch import autograde
+from llmcourse.autograde.coursedir import CourseFolders, venv_bin_on_path
 from llmcourse.autograde.deadlines import LateWork, Policy, parse_time, set_due
 from llmcourse.autograde.export import export
 from llmcourse.autograde.feedback import hidden_lines, write_feedback
+from llmcourse.autograde.gradebook import integrity_problems
 from llmcourse.autograde.notebooks import load_template
+from llmcourse.autograde.results import load_results
 from llmcourse.autograde.sandbox import Limits
 from llmcourse.paths import REPO_ROOT
 
@@ -37,7 +39,7 @@ ROSTER = ("student_id,lms_id,name,sis_id,email,section\n"
 venv_bin_on_path()
 
 
-def student_parts(course: Course, root: Path, student: str):
+def student_parts(course: CourseFolders, root: Path, student: str):
     """What a student's server runs: nbgrader's exchange classes with CourseDirectory.student_id = the hub user."""
     from nbgrader.auth import Authenticator
 
@@ -95,16 +97,16 @@ def make_class(tmp: Path):
     root = tmp / "exchange"
     root.mkdir()
     os.chmod(root, 0o1777)
-    return Course(course_root), root, tmp / "roster.csv"
+    return CourseFolders(course_root), root, tmp / "roster.csv"
 
 
-def ps01_hidden_lines(course: Course) -> list[str]:
+def ps01_hidden_lines(course: CourseFolders) -> list[str]:
     lines = hidden_lines(load_template(course.solutions / A / f"{A}.ipynb"))
     assert len(lines) > 5
     return lines
 
 
-def give_manual_score(course: Course, student: str, score: float, comment: str) -> None:
+def give_manual_score(course: CourseFolders, student: str, score: float, comment: str) -> None:
     from nbgrader.api import Gradebook
 
     with Gradebook(course.db_url) as gradebook:
@@ -114,7 +116,7 @@ def give_manual_score(course: Course, student: str, score: float, comment: str) 
         gradebook.db.commit()
 
 
-def export_rows(course: Course, roster: Path) -> dict[str, dict]:
+def export_rows(course: CourseFolders, roster: Path) -> dict[str, dict]:
     return {row["student_id"]: row for row in csv.DictReader(open(export(course, A, roster)[0]))}
 
 
@@ -339,7 +341,7 @@ def test_lms_zip_entry_time_is_the_submission_time_and_a_bad_timestamp_gets_a_no
     sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
     import toy
 
-    course = Course(toy.make_course(tmp_path / "course"))
+    course = CourseFolders(toy.make_course(tmp_path / "course"))
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,lms_id\nalice,1001\nbob,1002\n")
     notebook = nbformat.writes(toy.correct_notebook()).encode()
@@ -378,9 +380,9 @@ def test_deadline_commands_store_in_the_gradebook_and_late_work_csv(tmp_path):
     rows = list(csv.DictReader(open(root / "autograder" / "late_work.csv")))
     assert [(r["student_id"], r["late_policy"], r["extended_due"]) for r in rows] == [
         ("*", "per-day:10,zero-after:3", ""), ("alice", "", "2026-12-03T17:00:00+00:00")]
-    with Gradebook(Course(root).db_url) as gradebook:
+    with Gradebook(CourseFolders(root).db_url) as gradebook:
         assert gradebook.find_assignment(toy.ASSIGNMENT).duedate == dt.datetime(2026, 12, 1, 17, 0)
     with pytest.raises(ValueError, match="is not a time"):
         parse_time("next tuesday-ish")
-    LateWork(Course(root)).set_extension(toy.ASSIGNMENT, "alice", None)
-    assert LateWork(Course(root)).extensions(toy.ASSIGNMENT) == {}
+    LateWork(CourseFolders(root)).set_extension(toy.ASSIGNMENT, "alice", None)
+    assert LateWork(CourseFolders(root)).extensions(toy.ASSIGNMENT) == {}

@@ -14,9 +14,9 @@ import torch
 from torch import nn
 
 from llmcourse.autograde import mirror, wire
-from llmcourse.autograde.engine import grade_notebook
 from llmcourse.autograde.notebooks import load_template
 from llmcourse.autograde.sandbox import Limits
+from llmcourse.autograde.verdicts import grade_notebook
 from llmcourse.nbgrader_cells import SOLUTIONS_DIR
 
 

@@ -1,9 +1,9 @@
 """The student's process seen from the grader: what a restart runs again."""
 from __future__ import annotations
 
-from llmcourse.autograde.engine import grade_notebook
 from llmcourse.autograde.notebooks import load_template
 from llmcourse.autograde.sandbox import Limits
+from llmcourse.autograde.verdicts import grade_notebook
 
 LIMITS = Limits(cell_seconds=2, notebook_seconds=40)
 

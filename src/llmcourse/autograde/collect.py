@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from llmcourse.autograde.course import Course
+from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.deadlines import TIMESTAMP, nbgrader_timestamp, repair_timestamp
 
 MAX_FILE_BYTES = 20 << 20
@@ -67,7 +67,7 @@ def _target_name(parts: tuple[str, ...], assignment: str) -> str:
     return f"{assignment}.ipynb" if name.endswith(f"{assignment}.ipynb") else name.split("_", 1)[-1]
 
 
-def collect(course: Course, assignment: str, source: Path, roster: Path, *, max_file_bytes: int = MAX_FILE_BYTES,
+def collect(course: CourseFolders, assignment: str, source: Path, roster: Path, *, max_file_bytes: int = MAX_FILE_BYTES,
             replace: bool = True) -> CollectReport:
     keys = read_roster(roster)
     report = CollectReport()

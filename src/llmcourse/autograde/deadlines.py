@@ -28,7 +28,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmcourse.autograde.course import Course
+from llmcourse.autograde.coursedir import CourseFolders
 
 FIELDS = ["assignment", "student_id", "late_policy", "extended_due"]
 WHOLE_CLASS = "*"
@@ -102,7 +102,7 @@ class Policy:
 class LateWork:
     """autograder/late_work.csv: the late policy per assignment and the extensions per student."""
 
-    def __init__(self, course: Course):
+    def __init__(self, course: CourseFolders):
         self.path = course.autograder / "late_work.csv"
         self.rows: list[dict] = []
         if self.path.exists():
@@ -145,7 +145,7 @@ class LateWork:
         os.replace(tmp, self.path)
 
 
-def get_due(course: Course, assignment: str) -> dt.datetime | None:
+def get_due(course: CourseFolders, assignment: str) -> dt.datetime | None:
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(course.db_url) as gradebook:
@@ -155,7 +155,7 @@ def get_due(course: Course, assignment: str) -> dt.datetime | None:
             return None
 
 
-def set_due(course: Course, assignment: str, due: dt.datetime | None) -> None:
+def set_due(course: CourseFolders, assignment: str, due: dt.datetime | None) -> None:
     """nbgrader's Assignment.duedate (naive UTC), then the extensions and penalties that depend on it."""
     from nbgrader.api import Gradebook
 
@@ -165,7 +165,7 @@ def set_due(course: Course, assignment: str, due: dt.datetime | None) -> None:
     apply_late_penalties(course, assignment)
 
 
-def submission_times(course: Course, assignment: str) -> dict[str, dt.datetime | None]:
+def submission_times(course: CourseFolders, assignment: str) -> dict[str, dt.datetime | None]:
     """Each graded student's submission time, as nbgrader's gradebook holds it."""
     from nbgrader.api import Gradebook
 
@@ -177,7 +177,7 @@ def submission_times(course: Course, assignment: str) -> dict[str, dt.datetime |
         return {s.student.id: s.timestamp for s in submissions}
 
 
-def apply_late_penalties(course: Course, assignment: str) -> list[str]:
+def apply_late_penalties(course: CourseFolders, assignment: str) -> list[str]:
     """Copy the extensions into the gradebook and let nbgrader's AssignLatePenalties (with CoursePenalty) set
     the late_submission_penalty of every late notebook (others get none). Returns the late students."""
     import logging

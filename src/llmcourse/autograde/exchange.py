@@ -22,7 +22,7 @@ from pathlib import Path
 from nbgrader.coursedir import CourseDirectory
 
 from llmcourse.autograde.collect import CollectReport, read_roster
-from llmcourse.autograde.course import Course, venv_bin_on_path
+from llmcourse.autograde.coursedir import CourseFolders, venv_bin_on_path
 from llmcourse.autograde.deadlines import LateWork, get_due, repair_timestamp, show_time
 
 SOLUTION_SUFFIX = "_solution"
@@ -43,7 +43,7 @@ class ExchangeProblem(Exception):
     """The exchange refused (missing folder, no permission, ...): the message says what to do."""
 
 
-def nbgrader_config(course: Course, exchange_root: str | Path | None = None):
+def nbgrader_config(course: CourseFolders, exchange_root: str | Path | None = None):
     """The course's autograder/nbgrader_config.py, as nbgrader itself loads it, with the exchange root if given."""
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -53,7 +53,7 @@ def nbgrader_config(course: Course, exchange_root: str | Path | None = None):
     return config
 
 
-def _parts(course: Course, assignment: str, exchange_root):
+def _parts(course: CourseFolders, assignment: str, exchange_root):
     from nbgrader.auth import Authenticator
 
     venv_bin_on_path()
@@ -72,11 +72,11 @@ def _run(exchange) -> None:
         raise ExchangeProblem(str(error)) from None
 
 
-def exchange_root_of(course: Course, exchange_root=None) -> str:
+def exchange_root_of(course: CourseFolders, exchange_root=None) -> str:
     return str(nbgrader_config(course, exchange_root).Exchange.get("root", "/usr/local/share/nbgrader/exchange"))
 
 
-def release(course: Course, assignment: str, exchange_root=None, *, folder: Path | None = None) -> Path:
+def release(course: CourseFolders, assignment: str, exchange_root=None, *, folder: Path | None = None) -> Path:
     """ExchangeReleaseAssignment of exercises/<assignment>/ (or `folder`, released under its own name)."""
     from nbgrader.exchange.default import ExchangeReleaseAssignment
 
@@ -113,7 +113,7 @@ def _owner(path: str) -> str | None:
         return None
 
 
-def collect(course: Course, assignment: str, roster: Path, exchange_root=None, *,
+def collect(course: CourseFolders, assignment: str, roster: Path, exchange_root=None, *,
             max_bytes: int = 100 << 20) -> CollectReport:
     """nbgrader's ExchangeCollect (latest submission per user, newer ones replace older ones), roster-checked."""
     from nbgrader.exchange.default import ExchangeCollect
@@ -174,7 +174,7 @@ def collect(course: Course, assignment: str, roster: Path, exchange_root=None, *
     return report
 
 
-def release_feedback(course: Course, assignment: str, exchange_root=None,
+def release_feedback(course: CourseFolders, assignment: str, exchange_root=None,
                      students: list[str] | None = None) -> tuple[list[str], list[str]]:
     """ExchangeReleaseFeedback of autograder/feedback/<s>/<a>/*.html (written by feedback.write_feedback) for every
     submission that came through the exchange (it carries submission_secret.txt). Returns (released, skipped)."""
@@ -201,7 +201,7 @@ class SolutionsTooEarly(Exception):
     """The due date (or a student's extension) has not passed."""
 
 
-def solutions_allowed(course: Course, assignment: str, now: dt.datetime | None = None) -> None:
+def solutions_allowed(course: CourseFolders, assignment: str, now: dt.datetime | None = None) -> None:
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     due = get_due(course, assignment)
     if due is None:
@@ -218,15 +218,15 @@ def solutions_allowed(course: Course, assignment: str, now: dt.datetime | None =
                                 "released only after every extension")
 
 
-def generate_solutions(course: Course, assignment: str) -> Path:
+def generate_solutions(course: CourseFolders, assignment: str) -> Path:
     """nbgrader's GenerateSolution (executed) with hidden tests removed, into autograder/solution_release/<a>_solution/,
     checked line by line for hidden-test text."""
     from nbgrader.converters import GenerateSolution
     from nbgrader.preprocessors import (ClearHiddenTests, ClearMarkScheme, ClearOutput, Execute,
                                         IncludeHeaderFooter, LockCells)
 
-    from llmcourse.autograde.batch import ensure_assignment_in_gradebook
     from llmcourse.autograde.feedback import hidden_lines
+    from llmcourse.autograde.gradebook import ensure_assignment_in_gradebook
     from llmcourse.autograde.notebooks import load_template
 
     ensure_assignment_in_gradebook(course, assignment)
@@ -254,7 +254,7 @@ def generate_solutions(course: Course, assignment: str) -> Path:
     return target
 
 
-def release_solutions(course: Course, assignment: str, exchange_root=None, *, use_exchange: bool = True,
+def release_solutions(course: CourseFolders, assignment: str, exchange_root=None, *, use_exchange: bool = True,
                       now: dt.datetime | None = None) -> tuple[Path, Path | None]:
     solutions_allowed(course, assignment, now)
     folder = generate_solutions(course, assignment)

@@ -8,9 +8,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from llmcourse.autograde.batch import load_results
-from llmcourse.autograde.course import Course, venv_bin_on_path
+from llmcourse.autograde.coursedir import CourseFolders, venv_bin_on_path
 from llmcourse.autograde.notebooks import load_template
+from llmcourse.autograde.results import load_results
 
 SUSPICIOUS_CODE = {
     r"sys\.excepthook|set_custom_exc": "replaces the exception handler",
@@ -39,7 +39,7 @@ GRADE_COLUMNS = ["timestamp", "duedate", "auto_score", "manual_score", "raw_scor
                  "score", "max_score", "needs_manual_grade"]
 
 
-def export(course: Course, assignment: str, roster: Path | None = None,
+def export(course: CourseFolders, assignment: str, roster: Path | None = None,
            canvas_assignment_id: str | None = None) -> tuple[Path, ...]:
     """<a>_grades.csv (every number from nbgrader's gradebook: auto and manual parts, raw score, late penalty, final
     score = max(0, raw - penalty), as `nbgrader export` computes it), summary, plot, and with a roster the LMS import
@@ -124,7 +124,7 @@ def _roster_rows(roster: Path) -> dict[str, dict]:
                 for row in csv.DictReader(handle) if (row.get("student_id") or "").strip()}
 
 
-def lms_files(course: Course, assignment: str, rows: list[dict], roster: Path,
+def lms_files(course: CourseFolders, assignment: str, rows: list[dict], roster: Path,
               canvas_assignment_id: str | None = None) -> tuple[Path, Path]:
     """Gradebook-import CSVs with the final score (after the late penalty) of every roster student who was graded.
 

@@ -16,10 +16,10 @@ import html
 import shutil
 from pathlib import Path
 
-from llmcourse.autograde.batch import load_results
-from llmcourse.autograde.course import Course
+from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.deadlines import show_time
 from llmcourse.autograde.notebooks import HIDDEN, load_template
+from llmcourse.autograde.results import load_results
 
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}
 pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap}
@@ -120,7 +120,7 @@ def render(result: dict, templates: dict, scores=None) -> dict[str, str]:
     return pages
 
 
-def write_feedback(course: Course, assignment: str, students: list[str] | None = None) -> list[Path]:
+def write_feedback(course: CourseFolders, assignment: str, students: list[str] | None = None) -> list[Path]:
     from nbgrader.api import Gradebook
 
     from llmcourse.autograde.deadlines import apply_late_penalties

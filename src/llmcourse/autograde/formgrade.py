@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
-from llmcourse.autograde.course import Course
+from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.deadlines import TIMESTAMP
 from llmcourse.nbgrader_cells import cell_role
 
@@ -81,7 +81,7 @@ def autograded_notebook(template_path: Path, result: dict, notebook: dict):
     return source
 
 
-def write_autograded(course: Course, result: dict, templates: dict[str, Path]) -> list[Path]:
+def write_autograded(course: CourseFolders, result: dict, templates: dict[str, Path]) -> list[Path]:
     """Write (atomically) every notebook of one student's result; copy the submission's timestamp.txt beside them,
     as nbgrader's autograde does."""
     folder = course.autograded / result["student"] / result["assignment"]

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import nbformat
 
-from llmcourse.autograde.course import Course
+from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.notebooks import HIDDEN
 
 SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOTALL)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
 
 
-def generate(course: Course, assignment: str) -> Path:
+def generate(course: CourseFolders, assignment: str) -> Path:
     """nbgrader generate_assignment, run from autograder/ where nbgrader_config.py lives."""
     nbgrader = Path(sys.executable).parent / "nbgrader"
     result = subprocess.run([str(nbgrader), "generate_assignment", assignment, "--force"],
@@ -26,7 +26,7 @@ def generate(course: Course, assignment: str) -> Path:
     return course.exercises / assignment
 
 
-def secret_lines(course: Course, assignment: str) -> list[str]:
+def secret_lines(course: CourseFolders, assignment: str) -> list[str]:
     """Distinctive lines of solution code and hidden tests (what must never be in the bundle)."""
     lines = []
     for template in course.templates(assignment):
@@ -55,7 +55,7 @@ def scan(bundle: Path, secrets: list[str]) -> list[str]:
     return problems
 
 
-def release(course: Course, assignment: str, *, regenerate: bool = True) -> tuple[Path, list[str]]:
+def release(course: CourseFolders, assignment: str, *, regenerate: bool = True) -> tuple[Path, list[str]]:
     folder = generate(course, assignment) if regenerate else course.exercises / assignment
     bundle = course.autograder / "release" / f"{assignment}.zip"
     bundle.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ Isolation we chose (Linux): `unshare --net --mount --pid --fork --kill-child --m
 --map-root-user` when the grader is not root). The new network namespace has only a loopback interface that is
 down, so no connection can leave the process (not even to the grader's own 127.0.0.1); the new PID namespace dies
 with its first process, taking every forked, detached or daemonised child with it; the new mount namespace lets
-the bootstrap in `kernel.py` hide the course, /tmp and the other submissions behind empty tmpfs mounts. When the
+`confinement.py` hide the course, /tmp and the other submissions behind empty tmpfs mounts. When the
 grader runs as root the student code runs as an otherwise unused uid (61000+), so it cannot write anything the
 grader owns. When it does not, the bootstrap then moves into a nested user + mount namespace as an ordinary uid
 with no capability, where the kernel locks those mounts: no unmounting them, no making the read-only binds
@@ -28,7 +28,7 @@ from pathlib import Path
 from llmcourse.autograde import wire
 from llmcourse.paths import REPO_ROOT
 
-KERNEL = Path(__file__).with_name("kernel.py")
+STUDENT_PROCESS = Path(__file__).with_name("student_process.py")
 # Workers = cores, and each grading is a worker plus its sandbox: one thread each, or torch's OpenMP threads (and
 # setup_notebook()'s default of 2) oversubscribe the cores and spin; ps06 graded 5x slower with 2 workers.
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LLMCOURSE_THREADS": "1"}
@@ -53,15 +53,19 @@ class SandboxError(Exception):
     """The sandbox could not start (a grader-side problem, not the student's)."""
 
 
+# Why the student's process stopped answering: decided where it is seen (a timeout, the exit status, the size of
+# what it wrote), carried by SandboxDied.reason, never read back from an error's text.
+TIME, OUTPUT, CPU, SIGNAL, EXIT, PROTOCOL = "time", "output", "cpu", "signal", "exit", "protocol"
+DEATH_REASONS = (TIME, OUTPUT, CPU, SIGNAL, EXIT, PROTOCOL)
+
+
 class SandboxDied(Exception):
-    def __init__(self, message: str, reason: str = "died"):
+    """The student's process is gone or stopped answering; `reason` is one of DEATH_REASONS."""
+
+    def __init__(self, reason: str, message: str):
+        assert reason in DEATH_REASONS, reason
         super().__init__(message)
         self.reason = reason
-
-
-class SandboxTimeout(SandboxDied):
-    def __init__(self, message: str):
-        super().__init__(message, reason="time")
 
 
 @functools.cache
@@ -78,10 +82,6 @@ def namespace_prefix() -> tuple[str, ...] | None:
     except (OSError, subprocess.TimeoutExpired):
         ok = False
     return tuple(base) if ok else None
-
-
-def isolation_level() -> str:
-    return "namespaces" if namespace_prefix() else "none"
 
 
 def _die_with_parent() -> None:
@@ -131,6 +131,12 @@ def top_level_folders_to_hide() -> list[str]:
     return folders
 
 
+def visible_folders() -> list[str]:
+    """What the student process sees of this machine's own folders (read-only), besides the system's."""
+    src = Path(__file__).resolve().parents[2]
+    return [sys.prefix, sys.base_prefix, str(src), str(REPO_ROOT / "data")]
+
+
 class Sandbox:
     """Start with `start()`, talk with `request()`, always `close()` (kills everything it started)."""
 
@@ -154,8 +160,7 @@ class Sandbox:
             os.chown(self.workdir, self.uid, self.uid)
         os.chmod(self.workdir, 0o700)
         parent_sock, child_sock = socket.socketpair()
-        src = Path(__file__).resolve().parents[2]
-        keep = [sys.prefix, sys.base_prefix, str(src), str(REPO_ROOT / "data")]
+        keep = visible_folders()
         hide = ["/tmp", "/var/tmp", "/dev/shm", str(REPO_ROOT), *(str(p) for p in self.hide)]
         home = os.path.expanduser("~")
         if home not in ("/", ""):
@@ -173,7 +178,7 @@ class Sandbox:
                "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                "MPLCONFIGDIR": str(self.workdir), **ONE_THREAD}
         with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
-            self.proc = subprocess.Popen([*prefix, sys.executable, "-I", str(KERNEL), json.dumps(config)],
+            self.proc = subprocess.Popen([*prefix, sys.executable, "-I", str(STUDENT_PROCESS), json.dumps(config)],
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
                                          pass_fds=[child_sock.fileno()], start_new_session=True,
                                          cwd=str(self.workdir), preexec_fn=_die_with_parent)
@@ -193,26 +198,29 @@ class Sandbox:
         try:
             return wire.recv(self.sock)
         except socket.timeout:
-            raise SandboxTimeout(f"ran longer than {timeout:.0f} s and was stopped") from None
+            raise SandboxDied(TIME, f"ran longer than {timeout:.0f} s and was stopped") from None
         except (EOFError, ConnectionError, OSError):
-            raise SandboxDied(self._death_reason()) from None
+            raise self._death() from None
         except wire.WireError as error:
-            raise SandboxDied(f"sent a malformed reply ({error})", reason="protocol") from None
+            raise SandboxDied(PROTOCOL, f"sent a malformed reply ({error})") from None
 
-    def _death_reason(self) -> str:
+    def _death(self) -> SandboxDied:
+        """Why the process ended, from its exit status and the size of what it wrote."""
         try:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
         size = sum(p.stat().st_size for p in (self.out_path, self.err_path) if p.exists())
         if size >= self.limits.output_bytes:
-            return f"was stopped: it wrote more than the output limit ({self.limits.output_bytes >> 20} MB)"
+            return SandboxDied(OUTPUT, "was stopped: it wrote more than the output limit "
+                                       f"({self.limits.output_bytes >> 20} MB)")
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             if name == "SIGXCPU":
-                return f"was stopped: it used more than {self.limits.cpu_seconds} s of CPU time"
-            return f"ended abruptly (signal {name})"
-        return f"ended the Python process (exit status {code}), e.g. with os._exit() or by closing its connection"
+                return SandboxDied(CPU, f"was stopped: it used more than {self.limits.cpu_seconds} s of CPU time")
+            return SandboxDied(SIGNAL, f"ended abruptly (signal {name})")
+        return SandboxDied(EXIT, f"ended the Python process (exit status {code}), e.g. with os._exit() or by "
+                                 "closing its connection")
 
     def request(self, message: dict, timeout: float) -> dict:
         self.send(message)
@@ -220,15 +228,15 @@ class Sandbox:
 
     def send(self, message: dict) -> None:
         if self.proc is None or self.sock is None:
-            raise SandboxDied("is not running (it ended earlier)")
+            raise SandboxDied(EXIT, "is not running (it ended earlier)")
         try:
             wire.send(self.sock, message)
         except (OSError, EOFError):
-            raise SandboxDied(self._death_reason()) from None
+            raise self._death() from None
 
     def receive(self, timeout: float) -> dict:
         if self.sock is None:
-            raise SandboxDied("is not running (it ended earlier)")
+            raise SandboxDied(EXIT, "is not running (it ended earlier)")
         return self._receive(timeout)
 
     def read_out(self, start: int = 0, limit: int = 20000) -> str:
@@ -236,9 +244,6 @@ class Sandbox:
 
     def read_err(self, start: int = 0, limit: int = 20000) -> str:
         return _read_tail(self.err_path, start, limit)
-
-    def out_size(self) -> int:
-        return self.out_path.stat().st_size if self.out_path.exists() else 0
 
     def close(self) -> None:
         if self.sock is not None:

@@ -1,13 +1,14 @@
 """Plain-data encoding between the sandboxed student process and the trusted grader.
 
 Only data crosses: None, bool, int, float, complex, str, bytes (short), list, tuple, dict with str keys, NumPy
-arrays and scalars of numeric/bool dtype, torch tensors (rebuilt from their bytes) and opaque *handles* (an id that
-refers to an object that stays in the student's process). Decoding is strict: an unknown tag, a wrong dtype, a
+arrays and scalars of numeric/bool dtype, torch tensors (rebuilt from their bytes) and *handles*: references, of
+one of the kinds in protocol.py, to what is not plain data (an object that stays in the student's process...). Decoding is strict: an unknown tag, a wrong dtype, a
 size that does not match the bytes, or nesting too deep is an error, never an object of a student-chosen type. So a
 student function cannot hand the grader an object whose `__eq__` always says True, or a monkeypatched NumPy: the
 grader compares its own NumPy arrays built from bytes.
 
-Messages are length-prefixed JSON on a socket.
+Messages are length-prefixed JSON on a socket; what they hold is the table in protocol.py. This module is the
+grader's trust boundary: tests/autograde/test_wire.py feeds `decode` forged payloads.
 """
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ import json
 import math
 import socket
 import struct
+
+if __package__:
+    from . import protocol
+else:  # in the student process, where the grader's modules are sibling files (student_process.py)
+    import protocol
 
 MAX_DEPTH = 32
 MAX_ITEMS = 1_000_000
@@ -34,7 +40,8 @@ def _float(value: float):
 
 
 def encode(value, handle_for=None, depth: int = 0):
-    """Plain data -> JSON-able structure. `handle_for(obj)` returns a handle dict for anything else (or raises)."""
+    """Plain data -> JSON-able structure. `handle_for(obj)` returns a handle (protocol.handle) for anything else,
+    or raises."""
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     kind = type(value)
@@ -92,7 +99,7 @@ def _check_number(value):
 
 
 def decode(data, make_handle=None, depth: int = 0, budget: list | None = None):
-    """Strict inverse of `encode`. `make_handle(dict)` builds the proxy for a handle (or None: not allowed)."""
+    """Strict inverse of `encode`. `make_handle(dict)` turns a handle into an object (None: no handle may cross)."""
     budget = budget if budget is not None else [MAX_ITEMS]
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_DEPTH:
@@ -158,10 +165,10 @@ def decode(data, make_handle=None, depth: int = 0, budget: list | None = None):
         if data.get("requires_grad") is True and tensor.is_floating_point():
             tensor.requires_grad_(True)
         return tensor
-    if "__handle__" in data:
+    if protocol.HANDLE in data:
         if make_handle is None:
             raise WireError("a handle may not cross here")
-        if type(data["__handle__"]) is not int:
+        if type(data[protocol.HANDLE]) is not int or data.get(protocol.KIND) not in protocol.HANDLE_KINDS:
             raise WireError("malformed handle")
         return make_handle(data)
     raise WireError(f"unknown tag {sorted(data)[:3]}")

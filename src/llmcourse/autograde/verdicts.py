@@ -1,0 +1,145 @@
+"""The verdicts: grade one notebook, running the student's cells in a sandbox and every test cell here.
+
+The verdict is computed in the grader, outside the student's process. Test cells (hidden tests included) run in a
+fresh namespace of this worker that holds the template's setup cells and, for each name the reference solution
+defines, either the student's value decoded strictly from bytes (numbers, strings, lists, arrays, tensors) or a
+`Remote` whose calls run in the sandbox and whose results come back the same way. Monkeypatching NumPy or the
+checks, an object that equals everything, a silenced traceback, sys.exit/os._exit: none of it reaches this namespace.
+"""
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llmcourse.autograde.notebooks import Malformed, Template, parse_submission, program
+from llmcourse.autograde.remote import StudentCodeError
+from llmcourse.autograde.sandbox import Limits
+from llmcourse.autograde.session import MAX_RESTARTS, Session
+
+
+@dataclass
+class CellVerdict:
+    grade_id: str
+    kind: str                # "test" or "written"
+    points: float
+    max_points: float
+    passed: bool | None      # None: needs manual grading
+    message: str = ""
+    output: str = ""
+
+
+@dataclass
+class NotebookResult:
+    name: str
+    cells: list[CellVerdict] = field(default_factory=list)
+    malformed: str = ""
+    notes: list[str] = field(default_factory=list)
+    cell_errors: list[str] = field(default_factory=list)
+    student_output: str = ""
+    solutions: dict[str, str] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, list[str]] = field(default_factory=dict)   # the student's own code cells, by the solution before
+    limits: list[str] = field(default_factory=list)     # the grader's limits the student's code reached
+    flags: list[str] = field(default_factory=list)      # Submission.flags: what the export calls suspicious
+    import_failures: list[str] = field(default_factory=list)  # the notebook's own imports that failed in the sandbox
+
+    @property
+    def score(self) -> float:
+        return sum(c.points for c in self.cells)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_points for c in self.cells)
+
+
+def _failure_message(error: BaseException) -> str:
+    if isinstance(error, (AssertionError, StudentCodeError)):
+        message = str(error) or type(error).__name__
+        return message if not isinstance(error, AssertionError) or str(error) else "a check failed"
+    return f"{type(error).__name__}: {error}"
+
+
+def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str, workdir: Path, logdir: Path,
+                   hide: list[Path], limits: Limits) -> NotebookResult:
+    """Run the student's cells in a sandbox, then every test cell here, on values from the sandbox."""
+    result = NotebookResult(template.name)
+    zero = [CellVerdict(c.grade_id, c.role, 0.0, c.points, False if c.role == "test" else None)
+            for c in template.cells if c.role in ("test", "written")]
+    if raw is None:
+        result.malformed = missing_reason
+        result.cells = [CellVerdict(v.grade_id, v.kind, 0.0, v.max_points, False, missing_reason) for v in zero]
+        return result
+    try:
+        submission = parse_submission(raw, template)
+    except Malformed as error:
+        result.malformed = str(error)
+        result.cells = [CellVerdict(v.grade_id, v.kind, 0.0, v.max_points, False, str(error)) for v in zero]
+        return result
+    result.notes = list(submission.notes)
+    result.solutions, result.written = dict(submission.solutions), dict(submission.written)
+    result.extras = {key or "": list(cells) for key, cells in submission.extras.items()}
+    session = Session(program(template, submission), workdir, logdir, hide, limits,
+                      time.monotonic() + limits.notebook_seconds)
+    try:
+        session.start()
+        result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
+        wanted = [n for c in template.cells if c.role == "solution" for n in c.names]
+        student_values = session.fetch(wanted)
+        generation = session.generation
+        namespace: dict = {"__name__": "__main__", "__builtins__": builtins,  # + the student's code as text, for
+                           "__submitted_code__": tuple((label, source) for label, source, setup  # check_source
+                                                       in program(template, submission) if not setup)}
+        for cell in template.cells:
+            if cell.role == "setup":
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                        exec(compile(cell.source, f"<setup cell {cell.index + 1}>", "exec"), namespace)
+                except Exception as error:  # a read-only cell that uses the student's code
+                    session.errors.append(f"cell {cell.index + 1}: {_failure_message(error)}"[:2000])
+                session.remember_setup(namespace)
+            elif cell.role == "solution":
+                for name in cell.names:
+                    if name in student_values:
+                        namespace[name] = student_values[name]
+                    else:
+                        namespace.pop(name, None)
+            elif cell.role == "test":
+                if session.sandbox is None and session.restarts <= MAX_RESTARTS:
+                    session.start()  # it died during the previous test: fresh process, fresh names
+                if session.generation != generation:
+                    student_values = session.fetch(wanted)
+                    generation = session.generation
+                    namespace.update({n: v for n, v in student_values.items()})
+                stdout = io.StringIO()
+                try:
+                    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
+                        exec(compile(cell.source, f"<test {cell.grade_id}>", "exec"), namespace)
+                    verdict = CellVerdict(cell.grade_id, "test", cell.points, cell.points, True, "",
+                                          stdout.getvalue()[-2000:])
+                except Exception as error:  # SystemExit cannot come from here: student code runs elsewhere
+                    message = _failure_message(error)
+                    if isinstance(error, NameError) and getattr(error, "name", None) in wanted:
+                        message = (f"your notebook does not define {error.name} (did its cell fail, get deleted "
+                                   f"or renamed?)")
+                    verdict = CellVerdict(cell.grade_id, "test", 0.0, cell.points, False, message[:3000],
+                                          stdout.getvalue()[-2000:])
+                result.cells.append(verdict)
+            elif cell.role == "written":
+                result.cells.append(CellVerdict(cell.grade_id, "written", 0.0, cell.points, None,
+                                                "graded by hand"))
+    finally:
+        session.close()
+    return _finish(result, session, submission)
+
+
+def _finish(result: NotebookResult, session: Session, submission) -> NotebookResult:
+    session.close()
+    result.cell_errors = session.errors
+    result.limits = sorted(session.limits_hit)
+    result.flags = submission.flags
+    result.import_failures = session.import_failures
+    return result
