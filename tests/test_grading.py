@@ -161,7 +161,7 @@ SUBMITTED = (
 
 def run_test_cell(source: str):
     """A test cell as the grader runs it: its namespace holds the submitted cells and proxies, not functions."""
-    class Remote:  # stands in for llmcourse.autograde.engine.Remote: no source, no __name__
+    class Remote:  # stands in for llmcourse.autograde.remote.Remote: no source, no __name__
         def __getattr__(self, name):
             raise AttributeError(name)
 

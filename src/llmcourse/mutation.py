@@ -143,15 +143,6 @@ class InProcessNotebook:
             if cell.role in ("setup", "solution"):
                 _run_source(cell.source, self.base, f"{self.path.name} cell {cell.index}")
 
-    def names_defined_by_solutions(self) -> set[str]:
-        names: set[str] = set()
-        for cell in self.solution_cells:
-            scratch = dict(self.base)
-            before = set(scratch)
-            _run_source(cell.source, scratch, "probe")
-            names |= {n for n in scratch if n not in before or scratch[n] is not self.base.get(n)}
-        return names
-
     def grade(self, replacements: dict[str, object] | None = None) -> GradeReport:
         """Run every graded test cell against the solution, with `replacements` swapped in."""
         namespace = {name: _fresh(value) for name, value in self.base.items()}

@@ -51,6 +51,3 @@ def assignments() -> list[str]:
 def assignment_notebooks(assignment: str, root: Path = SOLUTIONS_DIR) -> list[Path]:
     return sorted((root / assignment).glob("*.ipynb"))
 
-
-def graded_test_cells(notebook_path: str | Path) -> list[Cell]:
-    return [cell for cell in read_cells(notebook_path) if cell.role == "test"]

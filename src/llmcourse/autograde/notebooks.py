@@ -42,13 +42,6 @@ class Template:
     cells: list[TemplateCell]
     digest: str
 
-    @property
-    def tests(self) -> list[TemplateCell]:
-        return [c for c in self.cells if c.role == "test"]
-
-    def max_points(self) -> float:
-        return sum(c.points for c in self.cells if c.role in ("test", "written"))
-
 
 def defined_names(source: str) -> tuple[str, ...]:
     try:

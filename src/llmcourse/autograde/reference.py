@@ -18,6 +18,11 @@ class ReferenceLosesPoints(Exception):
     """The assignment's own solution does not get every test point in the grader: its tests need fixing."""
 
 
+class SandboxCannotImport(ReferenceLosesPoints):
+    """The notebook's own imports fail in the sandbox while the grader has them (e.g. a venv whose editable
+    install points outside the folders the sandbox shows): every student would lose the same points."""
+
+
 def check_reference(course: CourseFolders, assignment: str, limits: Limits) -> None:
     """Grade each notebook's reference solution (solutions/) first; refuse the batch if it loses a test point.
 
@@ -37,9 +42,12 @@ def check_reference(course: CourseFolders, assignment: str, limits: Limits) -> N
                                            hide=[course.root, scratch], limits=limits)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            cache[template.digest] = reference.import_failures or \
-                [f"{c.grade_id}: {c.message.splitlines()[0] if c.message else 'failed'}"
-                 for c in reference.cells if c.kind == "test" and not c.passed]
+            if reference.import_failures:  # the grader's set-up, not the notebook: not cached, fixed by the instructor
+                raise SandboxCannotImport(
+                    f"{assignment}: the sandboxed student process cannot import what {template.name} imports, so "
+                    "nothing was graded:\n  " + "\n  ".join(reference.import_failures))
+            cache[template.digest] = [f"{c.grade_id}: {c.message.splitlines()[0] if c.message else 'failed'}"
+                                      for c in reference.cells if c.kind == "test" and not c.passed]
             atomic_write(cache_path, json.dumps(cache, indent=1))
         problems += [f"{template.name}, {failure}" for failure in cache[template.digest]]
     if problems:

@@ -98,8 +98,23 @@ def _check_number(value):
     raise WireError("malformed number")
 
 
+def _b64decode(text) -> bytes:
+    try:
+        return base64.b64decode(str(text), validate=True)
+    except ValueError as error:  # binascii.Error
+        raise WireError(f"malformed base64 ({error})") from None
+
+
 def decode(data, make_handle=None, depth: int = 0, budget: list | None = None):
-    """Strict inverse of `encode`. `make_handle(dict)` turns a handle into an object (None: no handle may cross)."""
+    """Strict inverse of `encode`. `make_handle(dict)` turns a handle into an object (None: no handle may cross).
+    Whatever is malformed raises WireError, whichever part of the payload it is in."""
+    try:
+        return _decode(data, make_handle, depth, budget)
+    except (TypeError, ValueError, OverflowError) as error:  # e.g. an unhashable set item, int("x")
+        raise WireError(f"malformed value ({type(error).__name__}: {str(error)[:200]})") from None
+
+
+def _decode(data, make_handle=None, depth: int = 0, budget: list | None = None):
     budget = budget if budget is not None else [MAX_ITEMS]
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_DEPTH:
@@ -110,7 +125,7 @@ def decode(data, make_handle=None, depth: int = 0, budget: list | None = None):
     if kind is float:
         return data
     if kind is list:
-        return [decode(v, make_handle, depth + 1, budget) for v in data]
+        return [_decode(v, make_handle, depth + 1, budget) for v in data]
     if kind is not dict or len(data) == 0:
         raise WireError(f"unexpected {kind.__name__}")
     if "__float__" in data:
@@ -121,30 +136,30 @@ def decode(data, make_handle=None, depth: int = 0, budget: list | None = None):
     if "__int__" in data:
         return int(str(data["__int__"])[:4000])
     if "__complex__" in data:
-        re_, im = (decode(v, None, depth + 1, budget) for v in data["__complex__"])
+        re_, im = (_decode(v, None, depth + 1, budget) for v in data["__complex__"])
         return complex(_check_number(re_), _check_number(im))
     if "__tuple__" in data:
-        return tuple(decode(v, make_handle, depth + 1, budget) for v in data["__tuple__"])
+        return tuple(_decode(v, make_handle, depth + 1, budget) for v in data["__tuple__"])
     if "__set__" in data:
-        items = [decode(v, None, depth + 1, budget) for v in data["__set__"]]
+        items = [_decode(v, None, depth + 1, budget) for v in data["__set__"]]
         return frozenset(items) if data.get("frozen") is True else set(items)
     if "__dict__" in data:
         items = data["__dict__"]
         if type(items) is not dict:
             raise WireError("malformed dict")
-        return {str(k): decode(v, make_handle, depth + 1, budget) for k, v in items.items()}
+        return {str(k): _decode(v, make_handle, depth + 1, budget) for k, v in items.items()}
     if "__bytes__" in data:
-        return base64.b64decode(str(data["__bytes__"]), validate=True)
+        return _b64decode(data["__bytes__"])
     if "__nd__" in data:
         import numpy as np
 
         dtype = data["__nd__"]
-        if dtype not in ALLOWED_DTYPES:
+        if type(dtype) is not str or dtype not in ALLOWED_DTYPES:
             raise WireError(f"dtype {dtype!r} may not cross")
         shape = data.get("shape")
         if type(shape) is not list or not all(type(n) is int and 0 <= n for n in shape) or len(shape) > 32:
             raise WireError("malformed shape")
-        raw = base64.b64decode(str(data.get("data", "")), validate=True)
+        raw = _b64decode(data.get("data", ""))
         count = math.prod(shape)
         if count * np.dtype(dtype).itemsize != len(raw):
             raise WireError("array bytes do not match its shape")
@@ -158,7 +173,7 @@ def decode(data, make_handle=None, depth: int = 0, budget: list | None = None):
         import numpy as np
         import torch
 
-        array = decode(data["__torch__"], None, depth + 1, budget)
+        array = _decode(data["__torch__"], None, depth + 1, budget)
         if not isinstance(array, np.ndarray):
             array = np.asarray(array)
         tensor = torch.from_numpy(np.array(array, copy=True))
