@@ -31,7 +31,7 @@ from grader_vs_mutants import mutant_submission  # noqa: E402
 from llmcourse.autograde.batch import autograde  # noqa: E402
 from llmcourse.autograde.coursedir import CourseFolders  # noqa: E402
 from llmcourse.autograde.notebooks import load_template  # noqa: E402
-from llmcourse.mutation import InProcessNotebook, _run_source  # noqa: E402
+from llmcourse.authoring.mutation import InProcessNotebook, _run_source  # noqa: E402
 
 ANSWERS_DIR = ROOT / "benchmarks" / "independent_answers"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Grade every named mutant and correct alternative of an assignment (tests/mutants/psNN_*.py) with course_grader's
-sandboxed grader and compare, cell by cell, with the in-process grading the test suite does (llmcourse.mutation):
+sandboxed grader and compare, cell by cell, with the in-process grading the test suite does (llmcourse.authoring.mutation):
 prints one line per mutant, the wall time, and how many agree. Agreement shows that running the tests outside the
 student's process (values decoded from bytes, models and optimisers lent and written back, source rules read from
 the submitted cells) judges like the notebook itself.
@@ -29,8 +29,8 @@ import test_assignments  # noqa: E402  (its mutant loader and in-process referen
 from llmcourse.autograde.batch import autograde  # noqa: E402
 from llmcourse.autograde.coursedir import CourseFolders  # noqa: E402
 from llmcourse.autograde.notebooks import load_template  # noqa: E402
-from llmcourse.mutation import alternatives_in, mutants_in  # noqa: E402
-from llmcourse.nbgrader_cells import assignments  # noqa: E402
+from llmcourse.authoring.mutation import alternatives_in, mutants_in  # noqa: E402
+from llmcourse.authoring.nbgrader_cells import assignments  # noqa: E402
 from test_assignments import MUTANTS_DIR  # noqa: E402
 
 

@@ -9,9 +9,9 @@ import re
 import nbformat
 import pytest
 
-from llmcourse.instructions import table_problems
-from llmcourse.mutation import InProcessNotebook, alternatives_in, mutants_in
-from llmcourse.nbgrader_cells import EXERCISES_DIR, assignment_notebooks, assignments, read_cells
+from llmcourse.authoring.instructions import table_problems
+from llmcourse.authoring.mutation import InProcessNotebook, alternatives_in, mutants_in
+from llmcourse.authoring.nbgrader_cells import EXERCISES_DIR, assignment_notebooks, assignments, read_cells
 from llmcourse.paths import REPO_ROOT
 
 import roundtrip
@@ -143,7 +143,7 @@ def test_instructions_table_maps_every_sentence(assignment):
     that prove it is enforced, a permission with the alternatives that use it, or context that states no rule."""
     table = instructions_table(assignment)
     assert table is not None, (f"tests/instructions/{assignment}.py is missing: start it with "
-                               f"`.venv/bin/python -m llmcourse.instructions {assignment}`")
+                               f"`.venv/bin/python -m llmcourse.authoring.instructions {assignment}`")
     module = mutant_module(assignment)
     cells = {c.grade_id for c in read_cells(the_notebook(assignment)) if c.role == "test"}
     mutants = {m.name: set(m.breaks) for m in mutants_in(module)} if module else {}

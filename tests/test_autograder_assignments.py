@@ -9,7 +9,7 @@ import pytest
 import roundtrip
 from llmcourse.autograde.batch import autograde
 from llmcourse.autograde.coursedir import CourseFolders
-from llmcourse.nbgrader_cells import EXERCISES_DIR, assignments
+from llmcourse.authoring.nbgrader_cells import EXERCISES_DIR, assignments
 
 
 @pytest.mark.slow

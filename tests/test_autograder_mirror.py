@@ -17,7 +17,7 @@ from llmcourse.autograde import mirror, wire
 from llmcourse.autograde.notebooks import load_template
 from llmcourse.autograde.sandbox import Limits
 from llmcourse.autograde.verdicts import grade_notebook
-from llmcourse.nbgrader_cells import SOLUTIONS_DIR
+from llmcourse.authoring.nbgrader_cells import SOLUTIONS_DIR
 
 
 def tiny_model(seed: int = 0) -> nn.Module:

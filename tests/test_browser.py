@@ -13,7 +13,7 @@ import pytest
 
 import roundtrip
 from jupyterlab_browser import CHROMIUM, CHROMIUM_FLAGS, JupyterLabServer, LabPage, scratch_course
-from llmcourse.nbgrader_cells import EXERCISES_DIR, SOLUTIONS_DIR
+from llmcourse.authoring.nbgrader_cells import EXERCISES_DIR, SOLUTIONS_DIR
 from llmcourse.paths import REPO_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -4,7 +4,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 
 # --- softmax -----------------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 
 # --- sinusoidal_encoding -----------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from scipy.stats import spearmanr
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 
 @alternative("mean_pool")

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 
 @alternative("in_batch_loss")

@@ -1,7 +1,7 @@
 """Every sentence of exercises/ps01_word2vec_cosine (markdown and docstrings) and what enforces it (issue 15).
 `rule(cell, mutants=...)`: these mutants break the sentence and that test cell catches them; `permits(...)`: correct
 alternatives that use the freedom; `context(...)`: no rule to check. tests/test_assignments.py keeps it complete."""
-from llmcourse.instructions import context, permits, rule
+from llmcourse.authoring.instructions import context, permits, rule
 
 HEADING = "a heading"
 OVERVIEW = "the overview table repeats the parts below, which are enforced there"

@@ -1,6 +1,6 @@
 """Every sentence of exercises/ps03_positional_encoding (markdown and docstrings) and what enforces it (issue 15).
 See tests/instructions/ps01_word2vec_cosine.py for the format."""
-from llmcourse.instructions import context, permits, rule
+from llmcourse.authoring.instructions import context, permits, rule
 
 HEADING = "a heading"
 OVERVIEW = "the overview list repeats the parts below, which are enforced there"

@@ -1,10 +1,10 @@
 """Plausible wrong solutions of ps03 (positional encoding), each named for its mistake. Every graded test cell
-named in `breaks` must fail for that mutant (see llmcourse.mutation and tests/test_assignments.py)."""
+named in `breaks` must fail for that mutant (see llmcourse.authoring.mutation and tests/test_assignments.py)."""
 from __future__ import annotations
 
 import numpy as np
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 SLIDE_TESTS = ["test_sinusoidal_slide", "test_sinusoidal_odd"]
 

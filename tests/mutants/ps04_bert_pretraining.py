@@ -7,7 +7,7 @@ import random
 import torch
 import torch.nn.functional as F
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 
 # --- segment_ids ------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from scipy.stats import pearsonr, spearmanr
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 
 # --- Part 1: mean_pool ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from torch import nn
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 
 # ---------------------------------------------------------------- encode_pairs

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 
 LOSS = ["test_in_batch_loss"]
 WEIGHTED = ["test_in_batch_loss_weighted_masked"]

@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from llmcourse.mutation import alternative, mutant
+from llmcourse.authoring.mutation import alternative, mutant
 from llmcourse.transformer import attention, merge_heads, split_heads
 
 # ---- additive causal mask ---------------------------------------------------------------------------------------

@@ -157,7 +157,8 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
     return results
 
 
-def _finish_batch(course: CourseFolders, assignment: str, results: dict, templates: dict, penalties: bool = True) -> None:
+def _finish_batch(course: CourseFolders, assignment: str, results: dict, templates: dict,
+                  penalties: bool = True) -> None:
     """Autograded notebooks that are missing (results graded before formgrader support), then the late penalties
     (nbgrader's AssignLatePenalties, with the policy and extensions of late_work.csv)."""
     for result in results.values():

@@ -18,7 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
 from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.deadlines import TIMESTAMP
-from llmcourse.nbgrader_cells import cell_role
+from llmcourse.autograde.notebooks import cell_role
 
 
 def _verdict_outputs(verdict: dict) -> list:

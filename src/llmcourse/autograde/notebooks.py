@@ -14,22 +14,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-
-from llmcourse.nbgrader_cells import cell_role
+from nbgrader.utils import is_grade, is_solution
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.MULTILINE | re.DOTALL)
 SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION.*?### END SOLUTION[ \t]*\n?", re.MULTILINE | re.DOTALL)
 PYTHON_KERNELS = {"python3", "python", "python3.11"}
 
 
+def cell_role(cell) -> str:
+    """The course's one cell model, on nbgrader's own helpers: "setup" (the notebook's own code), "solution" (the
+    student's code), "test" (graded code), "written" (an answer graded by hand) or "text"."""
+    if cell.cell_type != "code":
+        return "written" if is_solution(cell) else "text"
+    if is_grade(cell) and not is_solution(cell):
+        return "test"
+    if is_solution(cell):
+        return "solution"
+    return "setup"
+
+
 @dataclass
 class TemplateCell:
+    """One cell of a trusted nbgrader source notebook."""
     index: int
-    role: str            # setup, solution, test, written, text
+    role: str            # cell_role: setup, solution, test, written, text
     source: str          # full source (hidden tests included for test cells)
     grade_id: str | None
     points: float
     names: tuple[str, ...] = ()   # top-level names a solution cell defines
+    cell_type: str = "code"
 
     @property
     def visible_source(self) -> str:
@@ -70,7 +83,7 @@ def load_template(path: Path) -> Template:
         role = cell_role(cell)
         names = defined_names(cell.source) if role == "solution" else ()
         cells.append(TemplateCell(index, role, cell.source, meta.get("grade_id"),
-                                  float(meta.get("points", 0) or 0), names))
+                                  float(meta.get("points", 0) or 0), names, cell.cell_type))
     return Template(Path(path).name, cells, hashlib.sha256(raw).hexdigest())
 
 
@@ -108,6 +121,7 @@ def parse_submission(raw: bytes, template: Template) -> Submission:
     current: str | None = None
     seen: set[str] = set()
     for cell in notebook.cells:
+        # untrusted metadata: read defensively here (nbgrader's is_grade/is_solution expect a well-formed dict)
         meta = cell.get("metadata", {}).get("nbgrader", {})
         meta = meta if isinstance(meta, dict) else {}
         grade_id = meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else None

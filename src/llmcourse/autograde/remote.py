@@ -125,7 +125,8 @@ def grad_bridge(session, message: dict, remote, leaves: list, lent: list, arrays
 
         @staticmethod
         def backward(ctx, *grads):
-            reply = session.rpc({"op": protocol.BACKWARD, "call": call, "grads": [session.out(g) for g in grads]}, remote)
+            reply = session.rpc({"op": protocol.BACKWARD, "call": call, "grads": [session.out(g) for g in grads]},
+                                remote)
             if type(reply) is not list or len(reply) != len(leaves):
                 raise StudentCodeError("gradients from your code could not be read")
             result = []

@@ -67,18 +67,12 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
                    hide: list[Path], limits: Limits) -> NotebookResult:
     """Run the student's cells in a sandbox, then every test cell here, on values from the sandbox."""
     result = NotebookResult(template.name)
-    zero = [CellVerdict(c.grade_id, c.role, 0.0, c.points, False if c.role == "test" else None)
-            for c in template.cells if c.role in ("test", "written")]
     if raw is None:
-        result.malformed = missing_reason
-        result.cells = [CellVerdict(v.grade_id, v.kind, 0.0, v.max_points, False, missing_reason) for v in zero]
-        return result
+        return _ungraded(result, template, missing_reason)
     try:
         submission = parse_submission(raw, template)
     except Malformed as error:
-        result.malformed = str(error)
-        result.cells = [CellVerdict(v.grade_id, v.kind, 0.0, v.max_points, False, str(error)) for v in zero]
-        return result
+        return _ungraded(result, template, str(error))
     result.notes = list(submission.notes)
     result.solutions, result.written = dict(submission.solutions), dict(submission.written)
     result.extras = {key or "": list(cells) for key, cells in submission.extras.items()}
@@ -87,53 +81,76 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
     try:
         session.start()
         result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
-        wanted = [n for c in template.cells if c.role == "solution" for n in c.names]
-        student_values = session.fetch(wanted)
-        generation = session.generation
-        namespace: dict = {"__name__": "__main__", "__builtins__": builtins,  # + the student's code as text, for
-                           "__submitted_code__": tuple((label, source) for label, source, setup  # check_source
-                                                       in program(template, submission) if not setup)}
-        for cell in template.cells:
-            if cell.role == "setup":
-                try:
-                    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                        exec(compile(cell.source, f"<setup cell {cell.index + 1}>", "exec"), namespace)
-                except Exception as error:  # a read-only cell that uses the student's code
-                    session.errors.append(f"cell {cell.index + 1}: {_failure_message(error)}"[:2000])
-                session.remember_setup(namespace)
-            elif cell.role == "solution":
-                for name in cell.names:
-                    if name in student_values:
-                        namespace[name] = student_values[name]
-                    else:
-                        namespace.pop(name, None)
-            elif cell.role == "test":
-                if session.sandbox is None and session.restarts <= MAX_RESTARTS:
-                    session.start()  # it died during the previous test: fresh process, fresh names
-                if session.generation != generation:
-                    student_values = session.fetch(wanted)
-                    generation = session.generation
-                    namespace.update({n: v for n, v in student_values.items()})
-                stdout = io.StringIO()
-                try:
-                    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
-                        exec(compile(cell.source, f"<test {cell.grade_id}>", "exec"), namespace)
-                    verdict = CellVerdict(cell.grade_id, "test", cell.points, cell.points, True, "",
-                                          stdout.getvalue()[-2000:])
-                except Exception as error:  # SystemExit cannot come from here: student code runs elsewhere
-                    message = _failure_message(error)
-                    if isinstance(error, NameError) and getattr(error, "name", None) in wanted:
-                        message = (f"your notebook does not define {error.name} (did its cell fail, get deleted "
-                                   f"or renamed?)")
-                    verdict = CellVerdict(cell.grade_id, "test", 0.0, cell.points, False, message[:3000],
-                                          stdout.getvalue()[-2000:])
-                result.cells.append(verdict)
-            elif cell.role == "written":
-                result.cells.append(CellVerdict(cell.grade_id, "written", 0.0, cell.points, None,
-                                                "graded by hand"))
+        _TestRun(template, submission, session).run(result)
     finally:
         session.close()
     return _finish(result, session, submission)
+
+
+def _ungraded(result: NotebookResult, template: Template, reason: str) -> NotebookResult:
+    """Every graded cell at 0 with the reason (a missing or malformed notebook)."""
+    result.malformed = reason
+    result.cells = [CellVerdict(c.grade_id, c.role, 0.0, c.points, False, reason)
+                    for c in template.cells if c.role in ("test", "written")]
+    return result
+
+
+class _TestRun:
+    """The template's cells in order, in one namespace of this worker: setup cells run here, a solution cell's names
+    are the student's values, each test cell gives a verdict."""
+
+    def __init__(self, template: Template, submission, session: Session):
+        self.template, self.session = template, session
+        self.wanted = [n for c in template.cells if c.role == "solution" for n in c.names]
+        self.student_values = session.fetch(self.wanted)
+        self.generation = session.generation
+        # the student's code as text too, for check_source
+        submitted = tuple((label, source) for label, source, setup in program(template, submission) if not setup)
+        self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "__submitted_code__": submitted}
+
+    def run(self, result: NotebookResult) -> None:
+        for cell in self.template.cells:
+            if cell.role == "setup":
+                self.run_setup(cell)
+            elif cell.role == "solution":
+                for name in cell.names:
+                    if name in self.student_values:
+                        self.namespace[name] = self.student_values[name]
+                    else:
+                        self.namespace.pop(name, None)
+            elif cell.role == "test":
+                result.cells.append(self.run_test(cell))
+            elif cell.role == "written":
+                result.cells.append(CellVerdict(cell.grade_id, "written", 0.0, cell.points, None,
+                                                "graded by hand"))
+
+    def run_setup(self, cell) -> None:
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(cell.source, f"<setup cell {cell.index + 1}>", "exec"), self.namespace)
+        except Exception as error:  # a read-only cell that uses the student's code
+            self.session.errors.append(f"cell {cell.index + 1}: {_failure_message(error)}"[:2000])
+        self.session.remember_setup(self.namespace)
+
+    def run_test(self, cell) -> CellVerdict:
+        session = self.session
+        if session.sandbox is None and session.restarts <= MAX_RESTARTS:
+            session.start()  # it died during the previous test: fresh process, fresh names
+        if session.generation != self.generation:
+            self.student_values = session.fetch(self.wanted)
+            self.generation = session.generation
+            self.namespace.update({n: v for n, v in self.student_values.items()})
+        stdout = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(cell.source, f"<test {cell.grade_id}>", "exec"), self.namespace)
+            return CellVerdict(cell.grade_id, "test", cell.points, cell.points, True, "", stdout.getvalue()[-2000:])
+        except Exception as error:  # SystemExit cannot come from here: student code runs elsewhere
+            message = _failure_message(error)
+            if isinstance(error, NameError) and getattr(error, "name", None) in self.wanted:
+                message = f"your notebook does not define {error.name} (did its cell fail, get deleted or renamed?)"
+            return CellVerdict(cell.grade_id, "test", 0.0, cell.points, False, message[:3000],
+                               stdout.getvalue()[-2000:])
 
 
 def _finish(result: NotebookResult, session: Session, submission) -> NotebookResult:

@@ -2,10 +2,10 @@
 
 Only data crosses: None, bool, int, float, complex, str, bytes (short), list, tuple, dict with str keys, NumPy
 arrays and scalars of numeric/bool dtype, torch tensors (rebuilt from their bytes) and *handles*: references, of
-one of the kinds in protocol.py, to what is not plain data (an object that stays in the student's process...). Decoding is strict: an unknown tag, a wrong dtype, a
-size that does not match the bytes, or nesting too deep is an error, never an object of a student-chosen type. So a
-student function cannot hand the grader an object whose `__eq__` always says True, or a monkeypatched NumPy: the
-grader compares its own NumPy arrays built from bytes.
+one of the kinds in protocol.py, to what is not plain data (e.g. a remote: an object that stays in the student's
+process). Decoding is strict: an unknown tag, a wrong dtype, a size that does not match the bytes, or nesting too
+deep is an error, never an object of a student-chosen type. So a student function cannot hand the grader an object
+whose `__eq__` always says True, or a monkeypatched NumPy: the grader compares its own NumPy arrays built from bytes.
 
 Messages are length-prefixed JSON on a socket; what they hold is the table in protocol.py. This module is the
 grader's trust boundary: tests/autograde/test_wire.py feeds `decode` forged payloads.

@@ -282,11 +282,11 @@ def check_source(function, *, no_loops: bool = False, forbid: tuple[str, ...] | 
     Functions of the student's that it calls by name are held to the same rules, except those named in `stop_at`
     (graded functions that their own test cells check, so one mistake does not cost every cell that calls them).
     Nothing is executed: in the
-    notebook the text comes from `inspect`, in the course's grader from the submitted cells (llmcourse.source_rules).
+    notebook the text comes from `inspect`, in the course's grader from the submitted cells (llmcourse.grading.source_rules).
     """
     import sys
 
-    from llmcourse import source_rules
+    from llmcourse.grading import source_rules
 
     frame = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__") == __name__:

@@ -5,7 +5,7 @@ mistake it makes. The reference notebook's setup and solution cells run once; fo
 are re-run in a copy of that namespace (cheap: they only define functions), the mutant replaces its target, and
 every graded test cell's source runs against it. A cell that raises loses its points, as in nbgrader.
 
-    from llmcourse.mutation import mutant
+    from llmcourse.authoring.mutation import mutant
 
     @mutant("cosine_similarity", breaks=["cosine_vectors"])
     def cosine_without_normalising(a, b):
@@ -26,7 +26,7 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmcourse.nbgrader_cells import Cell, read_cells
+from llmcourse.authoring.nbgrader_cells import Cell, read_cells
 
 CELL_TIME_LIMIT_S = 60
 

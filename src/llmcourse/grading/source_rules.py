@@ -3,7 +3,7 @@ your own generator"), checked on its source text with `ast`: nothing of the stud
 
 Where the source comes from:
 - in the notebook (nbgrader's Validate, the in-process mutation tests): `inspect` reads the cell that defined the
-  function (IPython, and llmcourse.mutation, register every cell's text in `linecache`);
+  function (IPython, and llmcourse.authoring.mutation, register every cell's text in `linecache`);
 - in the course's grader (llmcourse.autograde): the function is a proxy to the student's process, so the test cell's
   namespace holds `__submitted_code__`, the (label, text) of every code cell the student submitted, and the
   function's definition is the last top-level `def name` (or `name = other`, followed) in them.

@@ -12,7 +12,7 @@ them into sentences (headings, table rows and list items on their own); `tests/i
 unmapped silently), while the table holds a sentence the release no longer has, or names a cell, mutant or
 alternative that does not exist. To start or update a table, print the missing entries:
 
-    .venv/bin/python -m llmcourse.instructions ps01_word2vec_cosine
+    .venv/bin/python -m llmcourse.authoring.instructions ps01_word2vec_cosine
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from llmcourse.nbgrader_cells import EXERCISES_DIR, cell_role
+from llmcourse.authoring.nbgrader_cells import EXERCISES_DIR, cell_role
 
 ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "etc.", "cf.", "approx.", "Fig.", "No.")
 _BOUNDARY = re.compile(r"(?<=[.!?])([)*\"'`]*)\s+(?=[A-Z`*$(\[\"0-9_])")
