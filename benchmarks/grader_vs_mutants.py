@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Grade every named mutant and correct alternative of an assignment (tests/mutants/psNN_*.py) with course_grader's
-sandboxed grader and compare, cell by cell, with the in-process grading the test suite does (llmcourse.authoring.mutation):
-prints one line per mutant, the wall time, and how many agree. Agreement shows that running the tests outside the
+sandboxed grader and compare, cell by cell, with the in-process grading the test suite does
+(llmcourse.authoring.mutation): prints one line per mutant, the wall time, and how many agree. Agreement shows that running the tests outside the
 student's process (values decoded from bytes, models and optimisers lent and written back, source rules read from
 the submitted cells) judges like the notebook itself.
 
