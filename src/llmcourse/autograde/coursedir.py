@@ -13,16 +13,24 @@ from llmcourse.paths import REPO_ROOT
 CONFIG_FILE = "nbgrader_config.py"
 
 
+def nbgrader_config(root: Path):
+    """The course's autograder/nbgrader_config.py, loaded as nbgrader itself loads it (a fresh Config each time:
+    callers such as the exchange add to it)."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    folder = Path(root) / "autograder"
+    if not (folder / CONFIG_FILE).is_file():
+        return Config()
+    return PyFileConfigLoader(CONFIG_FILE, path=str(folder)).load_config()
+
+
 @functools.cache
 def nbgrader_course_directory(root: Path):
     """nbgrader's CourseDirectory with the course's own config (the folder names formgrader and nbgrader use)."""
     from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
-    folder = root / "autograder"
-    config = PyFileConfigLoader(CONFIG_FILE, path=str(folder)).load_config() if (folder / CONFIG_FILE).is_file() \
-        else Config()
+    config = nbgrader_config(root)
     config.CourseDirectory.root = str(root)  # the config computes it from its own place: the same folder
     return CourseDirectory(config=config)
 

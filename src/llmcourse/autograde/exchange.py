@@ -21,6 +21,7 @@ from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
 
+from llmcourse.autograde import coursedir
 from llmcourse.autograde.collect import CollectReport, read_roster
 from llmcourse.autograde.coursedir import CourseFolders, venv_bin_on_path
 from llmcourse.autograde.deadlines import LateWork, get_due, repair_timestamp, show_time
@@ -45,9 +46,7 @@ class ExchangeProblem(Exception):
 
 def nbgrader_config(course: CourseFolders, exchange_root: str | Path | None = None):
     """The course's autograder/nbgrader_config.py, as nbgrader itself loads it, with the exchange root if given."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course.autograder)).load_config()
+    config = coursedir.nbgrader_config(course.root)
     if exchange_root is not None:
         config.Exchange.root = str(Path(exchange_root).resolve())
     return config
