@@ -108,12 +108,23 @@ def open_course(extra: list[str]) -> int:
     return subprocess.call(command + extra, cwd=ROOT, env=venv_environment(offline=False))
 
 
+def test_workers() -> int:
+    """One pytest worker per core, at most 4 (each test file runs one single-threaded notebook at a time)."""
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 def run_tests(extra: list[str]) -> int:
     ensure_venv()
     fast = "--fast" in extra
     extra = [arg for arg in extra if arg != "--fast"]
     # --durations: the slowest tests are listed at the end, so a lecture creeping over its budget shows up in CI.
     command = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", "--durations=15"]
+    # Notebooks run with one torch thread, so one test file keeps one core busy: files go to one pytest-xdist
+    # worker per core (whole files, since module fixtures such as a hub or a JupyterLab server are per file). A
+    # notebook then shares the machine with another, which is the busy laptop the budgets are set for.
+    workers = test_workers()
+    if workers > 1 and not any(arg.startswith(("-n", "--numprocesses")) for arg in extra):
+        command += ["-n", str(workers), "--dist", "loadfile"]
     if fast:
         command += ["-m", "not slow and not browser"]
     else:

@@ -2,6 +2,7 @@
 nothing a submission does reaches the gradebook, the other students, the network or outlives its grading."""
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import threading
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from llmcourse.autograde.batch import autograde
+from llmcourse.autograde.batch import SCRATCH_PREFIX, autograde
 from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.gradebook import integrity_problems
 from llmcourse.autograde.sandbox import Limits
@@ -32,16 +33,23 @@ def told(result: dict) -> str:
 
 
 def sandbox_processes() -> list[str]:
+    """Processes running as a sandbox uid for a grading started by this test process. Sandboxes of other graders
+    on the machine (another test file in a parallel worker) are not ours: ours carry this process's scratch folder
+    (`SCRATCH_PREFIX` + our pid) in their command line or their environment (HOME), which every catalogue case
+    inherits; a process that drops both would be missed, so the catalogue has none."""
+    ours = f"{SCRATCH_PREFIX}{os.getpid()}-".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 status = (entry / "status").read_text()
-            except OSError:
+                uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+                if not 61000 <= uid < 65000:
+                    continue
+                if ours in (entry / "cmdline").read_bytes() or ours in (entry / "environ").read_bytes():
+                    found.append(f"{entry.name} uid {uid}")
+            except (OSError, StopIteration):
                 continue
-            uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
-            if 61000 <= uid < 65000:
-                found.append(f"{entry.name} uid {uid}")
     return found
 
 
