@@ -28,6 +28,7 @@ from llmcourse.autograde.results import load_results
 from llmcourse.autograde.sandbox import Limits
 from llmcourse.paths import REPO_ROOT
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import toy  # noqa: E402
 
@@ -238,3 +239,25 @@ def test_autograde_refuses_an_assignment_whose_reference_loses_points(tmp_path):
     done = cli(root, "autograde", toy.ASSIGNMENT, "--workers", "1", "--no-progress")
     out, err = done.communicate(timeout=120)
     assert done.returncode == 1 and "REFUSED" in err and "test_cosine" in err, out + err
+
+
+@pytest.mark.parametrize("assignment", sorted(p.name for p in (REPO_ROOT / "solutions").iterdir() if p.is_dir()))
+def test_every_course_assignment_releases(tmp_path, assignment):
+    """The shipped release of each real assignment, zipped as `course_grader.py release` zips it: the scan finds no
+    solution or hidden-test line and does not refuse lines the template shows students on purpose."""
+    from llmcourse.autograde.release import secret_lines
+
+    course = CourseFolders(REPO_ROOT)
+    release_nb = REPO_ROOT / "exercises" / assignment
+    bundle = tmp_path / f"{assignment}.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        for path in sorted(release_nb.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{assignment}/{path.relative_to(release_nb).as_posix()}")
+    secrets = secret_lines(course, assignment)
+    assert len(secrets) >= 10, f"{assignment}: only {len(secrets)} secret lines: the scan would prove little"
+    assert scan(bundle, secrets) == []
+    # ... and the scan still catches a solution line pasted into the release
+    with zipfile.ZipFile(bundle, "a") as archive:
+        archive.writestr(f"{assignment}/leak.py", secrets[len(secrets) // 2])
+    assert scan(bundle, secrets), f"{assignment}: a leaked solution line went unnoticed"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.deadlines import show_time
-from llmcourse.autograde.notebooks import HIDDEN, load_template
+from llmcourse.autograde.notebooks import load_template, secret_lines
 from llmcourse.autograde.results import load_results
 
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}
@@ -28,12 +28,8 @@ pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap}
 
 
 def hidden_lines(template) -> list[str]:
-    lines = []
-    for cell in template.cells:
-        for block in HIDDEN.findall(cell.source):
-            lines += [line.strip() for line in block.splitlines()
-                      if len(line.strip()) >= 8 and "HIDDEN TESTS" not in line]
-    return lines
+    """Hidden-test lines of a template (nbgrader notebook), scrubbed from feedback: notebooks.secret_lines."""
+    return secret_lines([cell.source for cell in template.cells])
 
 
 def scrub(text: str, secrets: list[str]) -> str:

@@ -33,6 +33,31 @@ def cell_role(cell) -> str:
     return "setup"
 
 
+SECRET_LINE_MIN = 8  # shorter lines ("x = 0", "pass") are too common to say anything about where they came from
+
+
+def secret_lines(sources: list[str], *, solutions: bool = False) -> list[str]:
+    """The one rule for lines that must not reach a student: the distinctive lines (at least SECRET_LINE_MIN
+    characters, not nbgrader's markers) of hidden-test blocks and, with `solutions`, of solution blocks (their code),
+    minus any line the same sources also show outside those blocks (a visible test may repeat a hidden line on
+    purpose). Used by the release scan, the feedback scrub and the exchange's feedback check."""
+    lines, shown = set(), []
+    for source in sources:
+        # A hidden test's comments say what it checks, so they are secret too; a solution's are not.
+        blocks = [(m.group(0), ()) for m in HIDDEN.finditer(source)]
+        if solutions:
+            blocks += [(m.group(0), ("#",)) for m in SOLUTION.finditer(source)]
+        shown.append(SOLUTION.sub("", HIDDEN.sub("", source)))
+        for block, common in blocks:
+            for line in block.splitlines():
+                text = line.strip()
+                if (len(text) >= SECRET_LINE_MIN and not text.startswith((*common, '"""', "return None", "pass"))
+                        and "HIDDEN TESTS" not in text and "SOLUTION" not in text):
+                    lines.add(text)
+    shown_anyway = "\n".join(shown)  # matched as substrings, as the scan and the scrub match them
+    return sorted(line for line in lines if line not in shown_anyway)
+
+
 @dataclass
 class TemplateCell:
     """One cell of a trusted nbgrader source notebook."""

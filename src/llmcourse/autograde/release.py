@@ -1,7 +1,6 @@
 """Regenerate exercises/<assignment>/ with nbgrader and build the student bundle, verified by scanning it."""
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import zipfile
@@ -10,9 +9,8 @@ from pathlib import Path
 import nbformat
 
 from llmcourse.autograde.coursedir import CourseFolders
-from llmcourse.autograde.notebooks import HIDDEN
+from llmcourse.autograde import notebooks
 
-SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOTALL)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
 
 
@@ -27,18 +25,10 @@ def generate(course: CourseFolders, assignment: str) -> Path:
 
 
 def secret_lines(course: CourseFolders, assignment: str) -> list[str]:
-    """Distinctive lines of solution code and hidden tests (what must never be in the bundle)."""
-    lines = []
-    for template in course.templates(assignment):
-        for cell in nbformat.read(template, as_version=4).cells:
-            blocks = SOLUTION_BLOCK.findall(cell.source) + [m.group(0) for m in HIDDEN.finditer(cell.source)]
-            for block in blocks:
-                for line in block.splitlines():
-                    text = line.strip()
-                    if len(text) >= 12 and not text.startswith(("#", "\"\"\"", "return None", "pass")) and \
-                            "BEGIN" not in text and "END" not in text:
-                        lines.append(text)
-    return sorted(set(lines))
+    """Solution and hidden-test lines of the assignment's templates (what must never be in the bundle)."""
+    return sorted({line for template in course.templates(assignment)
+                   for line in notebooks.secret_lines([c.source for c in nbformat.read(template, as_version=4).cells],
+                                                      solutions=True)})
 
 
 def scan(bundle: Path, secrets: list[str]) -> list[str]:
