@@ -90,3 +90,26 @@ def test_autocomplete_box_redraws_when_controls_move():
     assert after != before and "(dropped:" not in after
     panel.prefix.value = "zzz"
     assert "no logged query" in panel.output.outputs[0]["text"]
+
+
+def test_shipped_minilm_vectors_cover_every_text_and_match_a_fresh_encoding():
+    """data/grocery_search/minilm_vectors.npz (computed offline by the generator's --vectors) holds a vector for
+    every text lecture 07 embeds, and those are what MiniLM gives now, up to float16 rounding."""
+    import random
+
+    from datagen import load_generator
+
+    shipped = gs.load_minilm_vectors()
+    needed = ({p.title for p in gs.load_products()} | {q.text for q in gs.load_queries()}
+              | {s for s, _ in gs.load_synthetic_queries()})
+    missing = needed - set(shipped)
+    assert not missing, f"{len(missing)} texts have no shipped vector, e.g. {sorted(missing)[:3]}: run --vectors"
+    assert set(shipped) == needed, "the file holds vectors of texts the data set no longer has: run --vectors"
+    matrix = np.stack(list(shipped.values()))
+    assert matrix.dtype == np.float16 and matrix.shape == (len(needed), 384)
+    assert np.allclose(np.linalg.norm(matrix.astype(np.float32), axis=1), 1, atol=2e-3)
+    generator = load_generator("grocery_search")
+    sample = sorted(random.Random(7).sample(sorted(needed), 48), key=len)
+    fresh = generator.encode_texts(sample)
+    stored = np.stack([shipped[t] for t in sample]).astype(np.float32)
+    assert np.allclose(fresh, stored, atol=1e-3, rtol=0), f"max diff {np.abs(fresh - stored).max():.2e}"

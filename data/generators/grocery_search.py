@@ -38,8 +38,16 @@ Files:
 
 Re-running reproduces the committed files byte for byte (tests/test_data_generators.py checks it).
 
-    .venv/bin/python data/generators/grocery_search.py            # rewrite data/grocery_search/
+One more file is derived from these, offline, with the shipped MiniLM (all-MiniLM-L6-v2):
+* minilm_vectors.npz  `texts` (every product title, logged query and synthetic query, shortest first) and
+                   `vectors` (float16, one unit-length 384-vector per text: MiniLM's last layer, mean-pooled over the
+                   real tokens, at most 32 word pieces), so that lecture 07 need not encode 4,000 texts on a student's
+                   CPU. Written by `--vectors` (30-50 s of CPU on one core); floats are not byte-identical across CPUs, so
+                   tests/test_07_two_tower_retrieval.py checks it against a fresh encoding (allclose), not byte for byte.
+
+    .venv/bin/python data/generators/grocery_search.py            # rewrite data/grocery_search/*.csv
     .venv/bin/python data/generators/grocery_search.py --out DIR  # write somewhere else
+    .venv/bin/python data/generators/grocery_search.py --vectors  # (re)compute minilm_vectors.npz from the CSVs
 """
 from __future__ import annotations
 
@@ -752,7 +760,53 @@ def write(out_dir: Path = OUT_DIR) -> None:
             csv.writer(f, lineterminator="\n").writerows(rows)
 
 
+VECTORS_FILE = "minilm_vectors.npz"
+DERIVED_FILES = (VECTORS_FILE,)   # not written by write(): see --vectors
+VECTOR_MAX_LENGTH, VECTOR_BATCH_SIZE = 32, 128
+
+
+def vector_texts(out_dir: Path = OUT_DIR) -> list[str]:
+    """Every text lecture 07 embeds: product titles, logged queries (train and test), synthetic queries; shortest
+    first (then alphabetical), so that a batch holds texts of similar length (less padding)."""
+    texts = set()
+    for name, column in (("products.csv", "title"), ("queries.csv", "query"), ("synthetic_queries.csv", "query")):
+        with open(out_dir / name, newline="", encoding="utf-8") as f:
+            texts.update(row[column] for row in csv.DictReader(f))
+    return sorted(texts, key=lambda t: (len(t), t))
+
+
+def encode_texts(texts: list[str], batch_size: int = VECTOR_BATCH_SIZE):
+    """MiniLM sentence vectors as lecture 07 computes them (mean pooling over real tokens, unit length), float32."""
+    import torch
+    import torch.nn.functional as F
+
+    from llmcourse.models import DEFAULT_MODEL, load_encoder
+
+    tokenizer, encoder = load_encoder(DEFAULT_MODEL)
+    chunks = []
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
+                              max_length=VECTOR_MAX_LENGTH, return_tensors="pt")
+            hidden = encoder(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            chunks.append(F.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1))
+    return torch.cat(chunks).numpy()
+
+
+def write_vectors(out_dir: Path = OUT_DIR) -> None:
+    import numpy as np
+
+    texts = vector_texts(out_dir)
+    np.savez(out_dir / VECTORS_FILE, texts=np.array(texts), vectors=encode_texts(texts).astype(np.float16))
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=OUT_DIR)
-    write(parser.parse_args().out)
+    parser.add_argument("--vectors", action="store_true", help=f"compute {VECTORS_FILE} from the CSVs in --out")
+    arguments = parser.parse_args()
+    if arguments.vectors:
+        write_vectors(arguments.out)
+    else:
+        write(arguments.out)

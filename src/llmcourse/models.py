@@ -34,6 +34,12 @@ def _unavailable(name: str, reason: str) -> ModelUnavailableError:
     )
 
 
+def uses_shipped_model(name: str | os.PathLike | None = None) -> bool:
+    """Whether `name` (None: LLMCOURSE_MODEL, else the default) is the shipped all-MiniLM-L6-v2, for which the
+    course ships precomputed vectors; any other model (LLMCOURSE_MODEL set to a hub id or folder) must encode."""
+    return str(name or os.environ.get(MODEL_ENV_VAR) or DEFAULT_MODEL) in _SHIPPED_NAMES
+
+
 def resolve_model(name: str | os.PathLike | None = None, *, allow_download: bool | None = None) -> str:
     """Return a local folder holding the model `name`.
 

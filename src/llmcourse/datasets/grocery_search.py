@@ -6,6 +6,7 @@
     test = gs.load_queries("test")       # held-out wordings of seen intents, and intents never seen in training
     log = gs.load_impressions()          # Impression(query_id, position, product_id, impressions, conversions)
     labels = gs.load_labels()            # intent -> {product_id: "E" | "S" | "C"}; unlisted = Irrelevant
+    vectors = gs.load_minilm_vectors()   # text -> MiniLM vector (float16, unit length), computed offline
 
 Conversions (what customers bought after a search) are the training signal; they carry the production ranker's
 position and popularity bias. The graded ESCI labels (Exact, Substitute, Complement, Irrelevant) come from the
@@ -129,3 +130,16 @@ def load_synthetic_queries() -> list[tuple[str, int]]:
 def load_autocomplete_log() -> list[tuple[str, int]]:
     """(query, searches) of every logged query, most searched first: what prefix autocomplete ranks."""
     return [(q.text, q.searches) for q in sorted(_queries(), key=lambda q: (-q.searches, q.text))]
+
+
+MINILM_VECTORS_FILE = "minilm_vectors.npz"
+
+
+def load_minilm_vectors() -> dict[str, "np.ndarray"]:
+    """text -> its all-MiniLM-L6-v2 vector (float16, 384 numbers, unit length up to float16 rounding), for every
+    product title, logged query and synthetic query. Computed offline, once, by
+    `.venv/bin/python data/generators/grocery_search.py --vectors` (mean pooling, at most 32 word pieces)."""
+    import numpy as np
+
+    with np.load(data_path("grocery_search", MINILM_VECTORS_FILE), allow_pickle=False) as shipped:
+        return dict(zip(shipped["texts"].tolist(), shipped["vectors"]))
