@@ -19,3 +19,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if type(item).__name__ == "IPyNbCell":  # an nbval cell of a lecture notebook
             item.add_marker(pytest.mark.slow)
+    # The suite's longest files start first: with one pytest-xdist worker per core (`course.py test`), a long file
+    # collected last would run alone at the end while the other core idles. Stable: order within a file is kept.
+    first = ("test_hub_semester.py", "test_browser.py", "06_fine_tuning.ipynb")
+    items.sort(key=lambda item: first.index(item.path.name) if item.path.name in first else len(first))
