@@ -124,7 +124,8 @@ def run_tests(extra: list[str]) -> int:
     # notebook then shares the machine with another, which is the busy laptop the budgets are set for.
     workers = test_workers()
     if workers > 1 and not any(arg.startswith(("-n", "--numprocesses")) for arg in extra):
-        command += ["-n", str(workers), "--dist", "loadfile"]
+        # In collection order (tests/conftest.py puts the longest files first), not xdist's most-tests-first.
+        command += ["-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder"]
     if fast:
         command += ["-m", "not slow and not browser"]
     else:
