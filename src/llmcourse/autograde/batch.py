@@ -36,7 +36,8 @@ def grade_one(task: dict) -> dict:
     folder = Path(task["folder"])
     limits = Limits(**task["limits"])
     result = {"student": task["student"], "assignment": task["assignment"], "key": task["key"],
-              "notebooks": [], "messages": [], "status": "graded", "timestamp": task.get("timestamp")}
+              "notebooks": [], "messages": [], "status": "graded", "timestamp": task.get("timestamp"),
+              "timings": {}}
     if task.get("timestamp_note"):
         result["messages"].append(task["timestamp_note"])
     scratch = Path(tempfile.mkdtemp(prefix=f"{task['student'][:20]}-", dir=task["scratch_root"]))
@@ -52,6 +53,8 @@ def grade_one(task: dict) -> dict:
                 raise SandboxError("; ".join(notebook.import_failures))
             entry = asdict(notebook)
             del entry["import_failures"]
+            for step, seconds in entry.pop("seconds").items():
+                result["timings"][step] = round(result["timings"].get(step, 0.0) + seconds, 4)
             result["notebooks"].append(entry)
     except SandboxError as error:
         result["status"] = "error"

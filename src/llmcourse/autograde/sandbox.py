@@ -1,7 +1,8 @@
 """One sandboxed student process: namespaces, limits, a socket to talk to it, and a clean kill.
 
-Isolation we chose (Linux): `unshare --net --mount --pid --fork --kill-child --mount-proc` (plus `--user
---map-root-user` when the grader is not root). The new network namespace has only a loopback interface that is
+Isolation we chose (Linux): what `unshare --net --mount --pid --fork --kill-child --mount-proc` (plus `--user
+--map-root-user` when the grader is not root) makes, made by zygote.py in a process it forks warm (numpy, torch and
+the course package already imported: a cold start cost about a second per notebook). The new network namespace has only a loopback interface that is
 down, so no connection can leave the process (not even to the grader's own 127.0.0.1); the new PID namespace dies
 with its first process, taking every forked, detached or daemonised child with it; the new mount namespace lets
 `confinement.py` hide the course, /tmp and the other submissions behind empty tmpfs mounts. When the
@@ -21,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +30,10 @@ from pathlib import Path
 from llmcourse.autograde import wire
 from llmcourse.paths import REPO_ROOT
 
-STUDENT_PROCESS = Path(__file__).with_name("student_process.py")
+ZYGOTE = Path(__file__).with_name("zygote.py")
 # Workers = cores, and each grading is a worker plus its sandbox: one thread each, or torch's OpenMP threads (and
 # setup_notebook()'s default of 2) oversubscribe the cores and spin; ps06 graded 5x slower with 2 workers.
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LLMCOURSE_THREADS": "1"}
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LLMCOURSE_THREADS": "1"}
 GiB = 1 << 30
 
 
@@ -117,6 +119,136 @@ def _kill_uid(uid: int) -> int:
     return found
 
 
+def sandbox_environment(workdir: Path) -> dict[str, str]:
+    """The whole environment of a student process (nothing of the grader's own)."""
+    return {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+            "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "MPLCONFIGDIR": str(workdir), **ONE_THREAD}
+
+
+class StudentProcess:
+    """A student process forked by the zygote, seen as much like a subprocess.Popen as the Sandbox needs."""
+
+    def __init__(self, zygote: "Zygote", pid: int):
+        self.zygote, self.pid, self.returncode = zygote, pid, None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self.returncode = self.zygote.exit_status(self.pid, timeout)
+        return self.returncode
+
+
+class Zygote:
+    """The grader's end of zygote.py: one warm process per grading worker and list of modules, kept for the
+    worker's life (it dies with it: PR_SET_PDEATHSIG, and EOF on its socket)."""
+
+    def __init__(self, preload: tuple):
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.errors = tempfile.TemporaryFile()  # what it says if it cannot start (a file: a pipe could fill up)
+        modules = [[name, list(attributes)] for name, attributes in preload]
+        self.proc = subprocess.Popen([sys.executable, "-I", str(ZYGOTE), str(theirs.fileno()), json.dumps(modules)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
+                                     env=sandbox_environment(Path(tempfile.gettempdir())), pass_fds=[theirs.fileno()],
+                                     start_new_session=True, preexec_fn=_die_with_parent)
+        theirs.close()
+        self.sock = mine
+        self.exited: dict[int, int] = {}
+        try:
+            self._next("ready", timeout=300)  # importing torch and transformers on a busy machine
+        except SandboxError:
+            self.close()
+            raise
+
+    def _next(self, key: str, timeout: float | None) -> dict:
+        """The next message with `key`, keeping every exit notice that arrives first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise subprocess.TimeoutExpired("zygote", timeout)
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(1 << 16)
+            except socket.timeout:
+                raise subprocess.TimeoutExpired("zygote", timeout) from None
+            if not data:
+                self.errors.seek(0)
+                error = self.errors.read()[-2000:].decode("utf-8", "replace")
+                raise SandboxError(f"the zygote (warm start of student processes) ended: {error}")
+            message = json.loads(data)
+            if "exited" in message:
+                self.exited[message["exited"]] = message["status"]
+            if key in message or "error" in message:
+                if "error" in message:
+                    raise SandboxError(f"the zygote could not start a student process: {message['error']}")
+                return message
+
+    def fork(self, config: dict, env: dict, fds: list[int]) -> StudentProcess:
+        socket.send_fds(self.sock, [json.dumps({"config": config, "env": env}).encode()], fds)
+        return StudentProcess(self, self._next("pid", timeout=60)["pid"])
+
+    def exit_status(self, pid: int, timeout: float | None) -> int:
+        try:
+            while pid not in self.exited:
+                self._next("exited", timeout)
+        except SandboxError:  # the zygote is gone, and its children with it (PR_SET_PDEATHSIG)
+            return -signal.SIGKILL
+        return self.exited.pop(pid)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        self.sock.close()
+        self.errors.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+_zygotes: dict[tuple, Zygote] = {}
+_zygotes_pid = os.getpid()
+
+
+def zygote_for(preload: tuple) -> Zygote:
+    """This process's zygote for these modules (started on first use; one at a time: a batch grades one
+    assignment)."""
+    global _zygotes_pid
+    if _zygotes_pid != os.getpid():  # a forked copy of this module: those zygotes belong to the parent
+        _zygotes.clear()
+        _zygotes_pid = os.getpid()
+    zygote = _zygotes.get(preload)
+    if zygote is None or not zygote.alive():
+        for other in _zygotes.values():
+            other.close()
+        _zygotes.clear()
+        zygote = _zygotes[preload] = Zygote(preload)
+    return zygote
+
+
+def preload_of(sources: list[str]) -> tuple:
+    """The modules that the notebook's own (trusted) cells import, with the names they take from each: what the
+    zygote imports before it forks, so that each student process starts with them imported."""
+    import ast
+
+    modules: dict[str, list[str]] = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    modules.setdefault(alias.name, [])
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.setdefault(node.module, []).extend(a.name for a in node.names if a.name != "*")
+    return tuple((name, tuple(dict.fromkeys(names))) for name, names in sorted(modules.items()))
+
+
 # Top-level folders a Python process needs; everything else at / is hidden behind an empty tmpfs.
 SYSTEM_FOLDERS = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "dev", "proc", "sys"}
 
@@ -140,18 +272,19 @@ def visible_folders() -> list[str]:
 class Sandbox:
     """Start with `start()`, talk with `request()`, always `close()` (kills everything it started)."""
 
-    def __init__(self, workdir: Path, logdir: Path, hide: list[Path], limits: Limits, *, slot: int = 0):
+    def __init__(self, workdir: Path, logdir: Path, hide: list[Path], limits: Limits, *, slot: int = 0,
+                 preload: tuple = ()):
         self.workdir, self.logdir, self.limits = Path(workdir), Path(logdir), limits
         self.hide = hide
+        self.preload = tuple(preload)  # modules the zygote imports before it forks (zygote.preload)
         self.uid = (61000 + (os.getpid() * 7 + slot) % 4000) if os.geteuid() == 0 else None
-        self.proc: subprocess.Popen | None = None
+        self.proc: StudentProcess | None = None
         self.sock: socket.socket | None = None
         self.out_path = self.logdir / "stdout.txt"
         self.err_path = self.logdir / "stderr.txt"
 
     def start(self, timeout: float = 60.0) -> None:
-        prefix = namespace_prefix()
-        if prefix is None:
+        if namespace_prefix() is None:
             raise SandboxError("this system cannot create Linux namespaces (unshare failed); the grader refuses to "
                                "run untrusted code without them (see README, instructor section)")
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -168,21 +301,17 @@ class Sandbox:
         # Not only the places we know of: other copies of the course (solutions, gradebooks) may sit anywhere, so
         # every top-level folder but the system's own is hidden too, and only `keep` comes back.
         hide += top_level_folders_to_hide()
-        config = {"fd": child_sock.fileno(), "workdir": str(self.workdir), "keep": keep, "hide": hide,
+        config = {"workdir": str(self.workdir), "keep": keep, "hide": hide,
                   "mounts": True, "uid": self.uid, "lock_mounts": self.uid is None, "tmp_writable": True,
                   "limits": {"memory_bytes": self.limits.memory_bytes, "cpu_seconds": self.limits.cpu_seconds,
                              "file_bytes": self.limits.output_bytes, "open_files": self.limits.open_files,
                              "processes": self.limits.processes}}
-        env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(self.workdir),
-               "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-               "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-               "MPLCONFIGDIR": str(self.workdir), **ONE_THREAD}
-        with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
-            self.proc = subprocess.Popen([*prefix, sys.executable, "-I", str(STUDENT_PROCESS), json.dumps(config)],
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                                         pass_fds=[child_sock.fileno()], start_new_session=True,
-                                         cwd=str(self.workdir), preexec_fn=_die_with_parent)
-        child_sock.close()
+        try:
+            with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
+                self.proc = zygote_for(self.preload).fork(config, sandbox_environment(self.workdir),
+                                                          [child_sock.fileno(), out.fileno(), err.fileno()])
+        finally:
+            child_sock.close()
         self.sock = parent_sock
         try:
             hello = self._receive(timeout)

@@ -1,0 +1,106 @@
+"""The warm start (zygote.py): each student process is forked from a clean process that has the notebook's imports
+done, and is still confined exactly as a cold start was: PID 1 of its own namespaces, another uid, the course
+hidden, nothing left behind by the process forked before it, and nothing alive once the zygote or it is gone."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from llmcourse.autograde import protocol, sandbox
+from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied, preload_of
+
+PRELOAD = preload_of(["import numpy as np\nimport torch\nfrom llmcourse import setup_notebook"])
+
+
+@pytest.fixture
+def start(tmp_path):
+    boxes = []
+
+    def start_box(name: str = "work", limits: Limits | None = None) -> Sandbox:
+        box = Sandbox(tmp_path / name, tmp_path / f"{name}.log", [], limits or Limits(), preload=PRELOAD)
+        box.start()
+        boxes.append(box)
+        return box
+    yield start_box
+    for box in boxes:
+        box.close()
+
+
+def value(box: Sandbox, source: str, name: str = "x"):
+    reply = box.request({"op": protocol.CELL, "source": source, "label": "cell 1"}, 30)
+    assert reply[protocol.OK], reply
+    return box.request({"op": protocol.NAMES, "names": [name]}, 30)[protocol.VALUES][name]
+
+
+def test_preload_lists_the_notebooks_own_imports_and_the_names_taken():
+    sources = ["import numpy as np\nimport torch.nn.functional as F",
+               "from transformers import BertConfig, BertModel\nfrom . import local\nfrom x import *", "def ("]
+    assert preload_of(sources) == (("numpy", ()), ("torch.nn.functional", ()),
+                                   ("transformers", ("BertConfig", "BertModel")), ("x", ()))
+
+
+def test_the_notebooks_imports_are_done_before_the_student_process_starts(start):
+    box = start()
+    assert value(box, "import sys\nx = sorted(m for m in ('numpy', 'torch', 'llmcourse') if m in sys.modules)") == \
+        ["llmcourse", "numpy", "torch"]
+
+
+def test_a_warm_process_is_confined_like_a_cold_one(start, tmp_path):
+    box = start()
+    seen = value(box, "import os\nx = [os.getpid(), os.getuid(), sorted(p for p in os.listdir('/proc') "
+                      "if p.isdigit()), os.listdir('/tmp'), sorted(os.environ)]")
+    pid, uid, processes, tmp, environment = seen
+    assert pid == 1 and processes == ["1"]  # its own PID namespace: the zygote and the grader are not visible
+    assert uid != os.getuid()
+    way = (tmp_path / "work").relative_to("/tmp").parts[:1] if tmp_path.is_relative_to("/tmp") else ()
+    assert tmp == list(way)  # /tmp hidden, but for the way to its own folder
+    assert set(environment) == set(sandbox.sandbox_environment(tmp_path / "work"))  # nothing of the grader's
+    assert value(box, "x = os.path.exists(" + repr(str(sandbox.REPO_ROOT / "solutions")) + ")") is False
+
+
+def test_nothing_carries_over_from_the_process_forked_before(start):
+    first = start("first")
+    value(first, "import numpy\nnumpy.left_behind = 42\nopen('/tmp/note', 'w').write('hi')\nx = 1")
+    second = start("second")
+    assert value(second, "import numpy, os\nx = [hasattr(numpy, 'left_behind'), os.path.exists('/tmp/note')]") == \
+        [False, False]
+
+
+def test_the_student_process_dies_with_its_zygote(start):
+    box = start()
+    zygote = sandbox.zygote_for(PRELOAD)
+    os.kill(zygote.proc.pid, signal.SIGKILL)
+    with pytest.raises(SandboxDied):
+        box.request({"op": protocol.CELL, "source": "import time\ntime.sleep(20)", "label": "cell 1"}, 15)
+    assert not zygote.alive()
+    assert box.proc.wait(5) == -signal.SIGKILL  # PR_SET_PDEATHSIG
+    fresh = start("fresh")  # the next start makes a new zygote
+    assert value(fresh, "x = 2") == 2
+
+
+def test_a_closed_sandbox_leaves_no_process_behind(start):
+    box = start()
+    value(box, "import subprocess\np = subprocess.Popen(['sleep', '300'], start_new_session=True)\nx = 1")
+    pid = box.proc.pid
+    box.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _sleepers():
+        time.sleep(0.1)
+    assert not _sleepers()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def _sleepers() -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                if handle.read() == b"sleep\x00300\x00":
+                    found.append(entry)
+        except OSError:
+            pass
+    return found
