@@ -148,9 +148,11 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
                                   "notebooks": [], "status": "error", "score": 0.0, "max_score": 0.0,
                                   "messages": [f"grader problem: {type(error).__name__}: {error}"]}
                     if result["status"] != "error":
+                        writing = time.monotonic()
                         write_gradebook(gradebook, result, previous.get(task["student"]))
-                        save_result(course, result)
                         write_autograded(course, result, by_name)
+                        result.setdefault("timings", {})["gradebook"] = round(time.monotonic() - writing, 4)
+                        save_result(course, result)
                     results[task["student"]] = result
                     bar.update(1)
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.notebooks import load_template
 from llmcourse.autograde.results import atomic_write
-from llmcourse.autograde.sandbox import Limits
+from llmcourse.autograde.sandbox import Limits, close_zygotes
 from llmcourse.autograde.verdicts import grade_notebook
 
 
@@ -42,6 +42,7 @@ def check_reference(course: CourseFolders, assignment: str, limits: Limits) -> N
                                            hide=[course.root, scratch], limits=limits)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
+                close_zygotes()  # the batch's workers start their own; this process's would idle until it ends
             if reference.import_failures:  # the grader's set-up, not the notebook: not cached, fixed by the instructor
                 raise SandboxCannotImport(
                     f"{assignment}: the sandboxed student process cannot import what {template.name} imports, so "

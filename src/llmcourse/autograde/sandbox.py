@@ -229,6 +229,14 @@ def zygote_for(preload: tuple) -> Zygote:
     return zygote
 
 
+def close_zygotes() -> None:
+    """End this process's zygotes (a grading worker's end does it too: they die with it)."""
+    if _zygotes_pid == os.getpid():
+        for zygote in _zygotes.values():
+            zygote.close()
+    _zygotes.clear()
+
+
 def preload_of(sources: list[str]) -> tuple:
     """The modules that the notebook's own (trusted) cells import, with the names they take from each: what the
     zygote imports before it forks, so that each student process starts with them imported."""
