@@ -184,8 +184,9 @@ class Zygote:
                     raise SandboxError(f"the zygote could not start a student process: {message['error']}")
                 return message
 
-    def fork(self, config: dict, env: dict, fds: list[int]) -> StudentProcess:
-        socket.send_fds(self.sock, [json.dumps({"config": config, "env": env}).encode()], fds)
+    def fork(self, fds: list[int]) -> StudentProcess:
+        """A new student process on these fds (its socket, stdout, stderr); its configuration goes on its socket."""
+        socket.send_fds(self.sock, [b"{}"], fds)
         return StudentProcess(self, self._next("pid", timeout=60)["pid"])
 
     def exit_status(self, pid: int, timeout: float | None) -> int:
@@ -316,12 +317,12 @@ class Sandbox:
                              "processes": self.limits.processes}}
         try:
             with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
-                self.proc = zygote_for(self.preload).fork(config, sandbox_environment(self.workdir),
-                                                          [child_sock.fileno(), out.fileno(), err.fileno()])
+                self.proc = zygote_for(self.preload).fork([child_sock.fileno(), out.fileno(), err.fileno()])
         finally:
             child_sock.close()
         self.sock = parent_sock
         try:
+            self.send({"config": config, "env": sandbox_environment(self.workdir)})
             hello = self._receive(timeout)
         except SandboxDied as error:
             self.close()

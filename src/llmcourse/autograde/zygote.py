@@ -9,7 +9,8 @@ fork so the student process is PID 1 of its own PID namespace, a fresh /proc; th
 confines it (confinement.py) exactly as before any student code runs.
 
 Requests and replies on one SOCK_SEQPACKET socket, one JSON object per message:
-    grader -> zygote   {"config": {...}, "env": {...}} with three fds: the student's socket, its stdout, its stderr
+    grader -> zygote   {} with three fds: the student's socket, its stdout, its stderr
+    grader -> child    {"config": {...}, "env": {...}} on the student's socket (wire.send), before anything else
     zygote -> grader   {"ready": true} once, after the imports
                        {"pid": N} after each fork (or {"error": "..."})
                        {"exited": N, "status": S} when process N ended (S as subprocess: -signal or exit status)
@@ -32,6 +33,7 @@ import warnings
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import confinement  # noqa: E402  (sibling modules, importable without the llmcourse package)
 import student_process  # noqa: E402
+import wire  # noqa: E402
 
 sys.path.pop(0)  # student imports must not find the grader's modules
 
@@ -83,8 +85,8 @@ def _intermediate(student: int, alive: int, cpu_seconds: float | None) -> None:
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         # PID 1 of a namespace ignores SIGXCPU, so the CPU limit ends it with SIGKILL: say SIGXCPU (rusage rounds
-        # down from the scheduler's exact count, hence 0.95)
-        if number == signal.SIGKILL and cpu_seconds and usage.ru_utime + usage.ru_stime >= 0.95 * cpu_seconds:
+        # down from the scheduler's exact count, by up to a tenth seen on a busy machine: hence 0.8)
+        if number == signal.SIGKILL and cpu_seconds and usage.ru_utime + usage.ru_stime >= 0.8 * cpu_seconds:
             number = signal.SIGXCPU
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if number not in (signal.SIGKILL, signal.SIGSTOP):
@@ -94,10 +96,16 @@ def _intermediate(student: int, alive: int, cpu_seconds: float | None) -> None:
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def _child(request: dict, fds: list[int], zygote: int) -> None:
-    """In the forked child: new namespaces, PID 1 of its own, then the student process. Never returns."""
+def _child(fds: list[int], zygote: int) -> None:
+    """In the forked child: new namespaces, PID 1 of its own, then the student process. Never returns.
+
+    Its configuration (folders, limits, environment) comes from the grader on the student's own socket, so the
+    zygote's memory, which every later student process shares, never holds a word about another submission."""
     try:
         student_sock, out, err = fds
+        reader = socket.socket(fileno=os.dup(student_sock))
+        request = wire.recv(reader)
+        reader.close()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(out, 1)
@@ -161,7 +169,6 @@ def serve(control: socket.socket) -> None:
         if not data:
             return
         try:
-            request = json.loads(data)
             if len(fds) != 3:
                 raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
             pid = os.fork()
@@ -172,7 +179,7 @@ def serve(control: socket.socket) -> None:
             continue
         if pid == 0:
             control.close()
-            _child(request, fds, zygote)
+            _child(fds, zygote)
         for fd in fds:
             os.close(fd)
         children.add(pid)
