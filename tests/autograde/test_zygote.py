@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
 from llmcourse.autograde import protocol, sandbox
 from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied, preload_of
+from llmcourse.notebook import IMPORTED_BY_SETUP
 
 PRELOAD = preload_of(["import numpy as np\nimport torch\nfrom llmcourse import setup_notebook"])
 
@@ -42,10 +45,30 @@ def test_preload_lists_the_notebooks_own_imports_and_the_names_taken():
                                    ("transformers", ("BertConfig", "BertModel")), ("x", ()))
 
 
+def test_what_setup_notebook_imports_is_preloaded_too():
+    preload = dict(preload_of(["from llmcourse import setup_notebook\nsetup_notebook()\nimport torch"]))
+    assert set(IMPORTED_BY_SETUP) <= set(preload)
+    # the list is complete: with those imported, setup_notebook() imports nothing more
+    script = ("import sys, importlib\n"
+              f"for name in {list(preload)!r}: importlib.import_module(name)\n"
+              "before = set(sys.modules)\nfrom llmcourse import setup_notebook\nsetup_notebook()\n"
+              "print(sorted(set(sys.modules) - before))")
+    new = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert new.strip() == "[]", new
+
+
 def test_the_notebooks_imports_are_done_before_the_student_process_starts(start):
     box = start()
     assert value(box, "import sys\nx = sorted(m for m in ('numpy', 'torch', 'llmcourse') if m in sys.modules)") == \
         ["llmcourse", "numpy", "torch"]
+
+
+def test_a_backward_request_imports_nothing_more(start):
+    """The gradient bridge's backward (explicit gradients) would import sympy: 2 s in every student process."""
+    box = start()
+    assert value(box, "import sys, torch\nbefore = set(sys.modules)\nw = torch.ones(2, requires_grad=True)\n"
+                      "torch.autograd.backward([(w * 2).sum()], [torch.ones(())])\n"
+                      "x = sorted(set(sys.modules) - before)") == []
 
 
 def test_a_warm_process_is_confined_like_a_cold_one(start, tmp_path):
@@ -71,7 +94,7 @@ def test_nothing_carries_over_from_the_process_forked_before(start):
 
 def test_the_student_process_dies_with_its_zygote(start):
     box = start()
-    zygote = sandbox.zygote_for(PRELOAD)
+    zygote = sandbox.zygote_for(PRELOAD)  # this thread's, the one the box came from
     os.kill(zygote.proc.pid, signal.SIGKILL)
     with pytest.raises(SandboxDied):
         box.request({"op": protocol.CELL, "source": "import time\ntime.sleep(20)", "label": "cell 1"}, 15)

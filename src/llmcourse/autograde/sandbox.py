@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,10 +147,11 @@ class Zygote:
     def __init__(self, preload: tuple):
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.errors = tempfile.TemporaryFile()  # what it says if it cannot start (a file: a pipe could fill up)
+        self.home = Path(tempfile.mkdtemp(prefix="llmcourse-zygote-"))  # caches its imports may write (matplotlib)
         modules = [[name, list(attributes)] for name, attributes in preload]
         self.proc = subprocess.Popen([sys.executable, "-I", str(ZYGOTE), str(theirs.fileno()), json.dumps(modules)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
-                                     env=sandbox_environment(Path(tempfile.gettempdir())), pass_fds=[theirs.fileno()],
+                                     env=sandbox_environment(self.home), pass_fds=[theirs.fileno()],
                                      start_new_session=True, preexec_fn=_die_with_parent)
         theirs.close()
         self.sock = mine
@@ -203,6 +205,7 @@ class Zygote:
     def close(self) -> None:
         self.sock.close()
         self.errors.close()
+        shutil.rmtree(self.home, ignore_errors=True)
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -210,31 +213,26 @@ class Zygote:
             self.proc.wait()
 
 
-_zygotes: dict[tuple, Zygote] = {}
-_zygotes_pid = os.getpid()
+_zygotes: dict[tuple, Zygote] = {}  # by (process, thread, modules)
 
 
 def zygote_for(preload: tuple) -> Zygote:
-    """This process's zygote for these modules (started on first use; one at a time: a batch grades one
-    assignment)."""
-    global _zygotes_pid
-    if _zygotes_pid != os.getpid():  # a forked copy of this module: those zygotes belong to the parent
-        _zygotes.clear()
-        _zygotes_pid = os.getpid()
-    zygote = _zygotes.get(preload)
+    """This thread's zygote for these modules, started on first use. Per thread: PR_SET_PDEATHSIG fires when the
+    thread that started it ends (a Dask worker runs tasks in threads); per process: a forked copy of this module
+    must not use its parent's. One at a time per thread: a batch grades one assignment."""
+    key = (os.getpid(), threading.get_ident())
+    zygote = _zygotes.get((*key, preload))
     if zygote is None or not zygote.alive():
-        for other in _zygotes.values():
-            other.close()
-        _zygotes.clear()
-        zygote = _zygotes[preload] = Zygote(preload)
+        for other in [k for k in _zygotes if k[:2] == key]:
+            _zygotes.pop(other).close()
+        zygote = _zygotes[(*key, preload)] = Zygote(preload)
     return zygote
 
 
 def close_zygotes() -> None:
     """End this process's zygotes (a grading worker's end does it too: they die with it)."""
-    if _zygotes_pid == os.getpid():
-        for zygote in _zygotes.values():
-            zygote.close()
+    for key in [k for k in _zygotes if k[0] == os.getpid()]:
+        _zygotes.pop(key).close()
     _zygotes.clear()
 
 
@@ -255,6 +253,11 @@ def preload_of(sources: list[str]) -> tuple:
                     modules.setdefault(alias.name, [])
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules.setdefault(node.module, []).extend(a.name for a in node.names if a.name != "*")
+    if "setup_notebook" in modules.get("llmcourse", ()):
+        from llmcourse.notebook import IMPORTED_BY_SETUP
+
+        for name in IMPORTED_BY_SETUP:
+            modules.setdefault(name, [])
     return tuple((name, tuple(dict.fromkeys(names))) for name, names in sorted(modules.items()))
 
 
