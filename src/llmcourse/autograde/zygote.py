@@ -32,6 +32,7 @@ import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import confinement  # noqa: E402  (sibling modules, importable without the llmcourse package)
+import protocol  # noqa: E402
 import student_process  # noqa: E402
 import wire  # noqa: E402
 
@@ -41,10 +42,6 @@ CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_NOEXEC, MS_PRIVATE = 8, 1 << 18
 PR_SET_PDEATHSIG = 1
 MESSAGE_BYTES = 1 << 16
-# What serving the grader's requests imports on first use when the notebook uses torch: a backward with explicit
-# gradients (protocol op "backward", the gradient bridge) imports torch.fx's symbolic shapes, and sympy with them:
-# 2 s in every student process that a test calls backward through.
-IMPORTED_BY_REQUESTS = {"torch": ("torch.fx.experimental.symbolic_shapes",)}
 
 
 def preload(modules: list[list]) -> None:
@@ -59,7 +56,7 @@ def preload(modules: list[list]) -> None:
                     getattr(module, attribute, None)
             except Exception:
                 pass
-        for name, extra in IMPORTED_BY_REQUESTS.items():
+        for name, extra in protocol.IMPORTED_BY_REQUESTS.items():
             if name in sys.modules:
                 for module in extra:
                     importlib.import_module(module)
