@@ -3,6 +3,7 @@ done, and is still confined exactly as a cold start was: PID 1 of its own namesp
 hidden, nothing left behind by the process forked before it, and nothing alive once the zygote or it is gone."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -127,3 +128,42 @@ def _sleepers() -> list[str]:
         except OSError:
             pass
     return found
+
+
+FORKED = r'''
+import json, os, sys, tempfile
+from pathlib import Path
+from llmcourse.autograde import protocol, sandbox
+from llmcourse.autograde.sandbox import Limits, Sandbox, preload_of
+preload = preload_of(["import numpy as np\nimport torch"])
+import numpy, torch  # what a worker's forkserver has imported
+sandbox.zygote_for(preload, fork_here=True)
+folder = Path(tempfile.mkdtemp())
+box = Sandbox(folder / "work", folder / "log", [], Limits(), preload=preload)
+box.start()
+CELL = """
+import os, sys
+def link(number):
+    try:
+        return os.readlink(f"/proc/self/fd/{number}")
+    except OSError:
+        return "(the listing's own, closed)"
+fds = [link(n) for n in os.listdir("/proc/self/fd") if int(n) > 2]
+x = [os.getpid(), fds, sys.stdin.read(), sorted(m for m in ("torch", "numpy") if m in sys.modules)]
+"""
+print(json.dumps(box.request({"op": protocol.CELL, "label": "cell 1", "source": CELL}, 30)))
+print(json.dumps(box.request({"op": protocol.NAMES, "names": ["x"]}, 30)["values"]["x"]))
+box.close()
+print(json.dumps(sandbox.zygote_for(preload).proc.pid != os.getpid()))
+'''
+
+
+def test_a_zygote_forked_from_a_worker_serves_like_a_started_one():
+    """batch.py forks each worker's zygote from the worker itself (its forkserver imported torch already): the
+    student process still has only its own streams and socket open, stdin at end of file, the imports done."""
+    lines = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True, check=True,
+                           timeout=300).stdout.splitlines()
+    pid, fds, stdin, imported = json.loads(lines[-2])
+    assert pid == 1 and stdin == "" and imported == ["numpy", "torch"]
+    # beyond stdin, stdout and stderr: its socket, and the listing of /proc/self/fd itself; nothing of the worker
+    assert sorted(fd.split(":")[0] for fd in fds) == ["(the listing's own, closed)", "socket"], fds

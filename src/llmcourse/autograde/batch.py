@@ -23,7 +23,7 @@ from llmcourse.autograde.gradebook import ensure_assignment_in_gradebook, write_
 from llmcourse.autograde.notebooks import load_template
 from llmcourse.autograde.reference import check_reference, finish_reference_check, start_reference_check
 from llmcourse.autograde.results import load_results, save_result, submission_key
-from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError, preload_of
+from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError, preload_of, zygote_for
 from llmcourse.autograde.submission_files import read_notebook
 from llmcourse.autograde.verdicts import grade_notebook
 
@@ -75,6 +75,17 @@ def grade_one(task: dict) -> dict:
     result["max_score"] = sum(c["max_points"] for nb in result["notebooks"] for c in nb["cells"])
     result["seconds"] = round(time.monotonic() - started, 2)
     return result
+
+
+def _zygote_modules(template: Path) -> tuple:
+    """What a student process of this notebook imports first (its setup cells): session.Session asks the same."""
+    return preload_of([cell.source for cell in load_template(template).cells if cell.role == "setup"])
+
+
+def _start_zygote(modules: tuple) -> None:
+    """A new worker, before its first task: fork its zygote from here, where the forkserver's imports are done and
+    no submission has been seen (milliseconds, where a fresh zygote would import torch again)."""
+    zygote_for(modules, fork_here=True)
 
 
 def _imported_by_tests(templates: list[Path]) -> list[str]:
@@ -155,7 +166,8 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
     # threads (torch's OpenMP pool after calibration, a caller's threads) that would deadlock a forked child
     context = get_context("forkserver")
     context.set_forkserver_preload(["llmcourse.autograde.batch", *_imported_by_tests(templates)])
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
+                               initializer=_start_zygote, initargs=(_zygote_modules(templates[0]),))
     bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress,
                file=sys.stderr)
     try:

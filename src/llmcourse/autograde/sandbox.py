@@ -144,15 +144,19 @@ class Zygote:
     """The grader's end of zygote.py: one warm process per grading worker and list of modules, kept for the
     worker's life (it dies with it: PR_SET_PDEATHSIG, and EOF on its socket)."""
 
-    def __init__(self, preload: tuple):
+    def __init__(self, preload: tuple, fork_here: bool = False):
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.errors = tempfile.TemporaryFile()  # what it says if it cannot start (a file: a pipe could fill up)
         self.home = Path(tempfile.mkdtemp(prefix="llmcourse-zygote-"))  # caches its imports may write (matplotlib)
         modules = [[name, list(attributes)] for name, attributes in preload]
-        self.proc = subprocess.Popen([sys.executable, "-I", str(ZYGOTE), str(theirs.fileno()), json.dumps(modules)],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
-                                     env=sandbox_environment(self.home), pass_fds=[theirs.fileno()],
-                                     start_new_session=True, preexec_fn=_die_with_parent)
+        if fork_here:
+            self.proc = _fork_zygote(mine, theirs, modules, self.errors.fileno(), sandbox_environment(self.home))
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", str(ZYGOTE), str(theirs.fileno()), json.dumps(modules)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
+                env=sandbox_environment(self.home), pass_fds=[theirs.fileno()], start_new_session=True,
+                preexec_fn=_die_with_parent)
         theirs.close()
         self.sock = mine
         self.exited: dict[int, int] = {}
@@ -213,10 +217,64 @@ class Zygote:
             self.proc.wait()
 
 
+def _fork_zygote(mine: socket.socket, theirs: socket.socket, modules: list, errors: int, env: dict) -> "_Forked":
+    """Fork the zygote from this process: only from a grading worker that has imported the notebook's modules (its
+    forkserver did) and has not yet seen a submission or a test, so the zygote holds nothing but imports."""
+    pid = os.fork()
+    if pid:
+        return _Forked(pid)
+    try:  # the zygote: never returns
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for target, source in ((0, null), (1, null), (2, errors)):
+            os.dup2(source, target)
+        keep = theirs.fileno()
+        os.closerange(3, keep)  # the worker's pipes to the instructor's process among them
+        os.closerange(keep + 1, 65536)
+        os.environ.clear()
+        os.environ.update(env)
+        from llmcourse.autograde import zygote
+
+        zygote.run(theirs, modules)
+    finally:
+        os._exit(0)
+
+
+class _Forked:
+    """A zygote forked by _fork_zygote, seen as much like a subprocess.Popen as Zygote needs."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                done, status = self.pid, 0
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("zygote", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 _zygotes: dict[tuple, Zygote] = {}  # by (process, thread, modules)
 
 
-def zygote_for(preload: tuple) -> Zygote:
+def zygote_for(preload: tuple, fork_here: bool = False) -> Zygote:
     """This thread's zygote for these modules, started on first use. Per thread: PR_SET_PDEATHSIG fires when the
     thread that started it ends (a Dask worker runs tasks in threads); per process: a forked copy of this module
     must not use its parent's. One at a time per thread: a batch grades one assignment."""
@@ -225,7 +283,7 @@ def zygote_for(preload: tuple) -> Zygote:
     if zygote is None or not zygote.alive():
         for other in [k for k in _zygotes if k[:2] == key]:
             _zygotes.pop(other).close()
-        zygote = _zygotes[(*key, preload)] = Zygote(preload)
+        zygote = _zygotes[(*key, preload)] = Zygote(preload, fork_here)
     return zygote
 
 

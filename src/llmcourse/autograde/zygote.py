@@ -15,7 +15,9 @@ Requests and replies on one SOCK_SEQPACKET socket, one JSON object per message:
                        {"pid": N} after each fork (or {"error": "..."})
                        {"exited": N, "status": S} when process N ended (S as subprocess: -signal or exit status)
 
-Run as a script (`python -I zygote.py FD MODULES_JSON`); like student_process.py it must not import llmcourse.
+Run as a script (`python -I zygote.py FD MODULES_JSON`), or forked from a fresh grading worker whose forkserver
+has imported the modules already (`sandbox.Zygote(..., fork_here=True)`, before the worker grades anything). Like
+student_process.py it must not import llmcourse.
 """
 from __future__ import annotations
 
@@ -115,6 +117,12 @@ def _child(fds: list[int], zygote: int) -> None:
         os.dup2(null, 0)
         os.dup2(out, 1)
         os.dup2(err, 2)
+        # Python's own streams on those fds, as a fresh interpreter has them (a multiprocessing worker, which a
+        # forked zygote comes from, had moved stdin elsewhere)
+        sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)
+        sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)
+        sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1,
+                                           closefd=False)
         os.setsid()
         _libc_call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != zygote:  # the zygote died before prctl: nobody would kill us
@@ -191,12 +199,17 @@ def serve(control: socket.socket) -> None:
         control.send(json.dumps({"pid": pid}).encode())
 
 
-def main() -> None:
-    control = socket.socket(fileno=int(sys.argv[1]))
+def run(control: socket.socket, modules: list[list]) -> None:
+    """The zygote's life: import, say so, fork on request (as a script, or forked by sandbox.Zygote from a grading
+    worker that has imported them already and not yet graded anything)."""
     _libc_call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # gone with the grading worker
-    preload(json.loads(sys.argv[2]))
+    preload(modules)
     control.send(json.dumps({"ready": True}).encode())
     serve(control)
+
+
+def main() -> None:
+    run(socket.socket(fileno=int(sys.argv[1])), json.loads(sys.argv[2]))
 
 
 if __name__ == "__main__":
