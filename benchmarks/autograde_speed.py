@@ -67,6 +67,19 @@ def code_scores(course: Path, assignment: str, students: list[str]) -> dict[str,
         return {s: gradebook.find_submission(assignment, s).code_score for s in students}
 
 
+def print_costs(course: Path, assignment: str, students: list[str]) -> None:
+    """Where one submission's grading time goes (course_grader's result.json): starting the student process,
+    running the notebook's cells there, the tests here, and the parent's gradebook write."""
+    import json
+
+    timings = [json.loads((course / "autograder" / "autograded" / s / assignment / "result.json").read_text())
+               .get("timings", {}) for s in students]
+    steps = ("start", "cells", "tests", "gradebook")
+    means = {step: sum(t.get(step, 0.0) for t in timings) / len(timings) for step in steps}
+    print("one submission, mean seconds: " + ", ".join(f"{step} {means[step]:.3f}" for step in steps)
+          + f" (total {sum(means.values()):.3f})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("assignment", nargs="?", default="ps01_word2vec_cosine")
@@ -113,6 +126,7 @@ def main() -> int:
         print(f"speed-up: {plain_seconds / our_seconds:.2f}x")
         print(f"score distribution: {sorted(set(our_scores.values()))}")
         print("scores agree: " + ("yes, all " + str(len(students)) if not disagree else f"NO: {disagree}"))
+        print_costs(ours, args.assignment, students)
         return 0 if not disagree else 1
 
 

@@ -34,9 +34,10 @@ def told(result: dict) -> str:
 
 def sandbox_processes() -> list[str]:
     """Processes running as a sandbox uid for a grading started by this test process. Sandboxes of other graders
-    on the machine (another test file in a parallel worker) are not ours: ours carry this process's scratch folder
-    (`SCRATCH_PREFIX` + our pid) in their command line or their environment (HOME), which every catalogue case
-    inherits; a process that drops both would be missed, so the catalogue has none."""
+    on the machine (another test file in a parallel worker) are not ours: ours work in this process's scratch folder
+    (`SCRATCH_PREFIX` + our pid), which every catalogue case inherits as its working folder (a process forked warm
+    keeps the command line and environment of its zygote); one that changed folder would be missed, so the
+    catalogue has none."""
     ours = f"{SCRATCH_PREFIX}{os.getpid()}-".encode()
     found = []
     for entry in Path("/proc").iterdir():
@@ -46,7 +47,7 @@ def sandbox_processes() -> list[str]:
                 uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
                 if not 61000 <= uid < 65000:
                     continue
-                if ours in (entry / "cmdline").read_bytes() or ours in (entry / "environ").read_bytes():
+                if ours in os.readlink(entry / "cwd").encode():
                     found.append(f"{entry.name} uid {uid}")
             except (OSError, StopIteration):
                 continue

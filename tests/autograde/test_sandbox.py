@@ -19,6 +19,7 @@ DEATHS = {  # cell source, limits, the reason
     "signal": ("import ctypes\nctypes.string_at(0)", Limits(), sandbox.SIGNAL),
     "output": (OUTPUT_THEN_EXIT, Limits(output_bytes=1 << 20), sandbox.OUTPUT),
     "protocol": (FORGED_FRAME, Limits(), sandbox.PROTOCOL),
+    "cpu": ("while True:\n    pass", Limits(cpu_seconds=1), sandbox.CPU),
 }
 
 

@@ -10,6 +10,7 @@ Course folders and notebooks
 
 The student's process (untrusted side)
     sandbox.py           start one student process in fresh Linux namespaces, with limits; why it died (reason)
+    zygote.py            the warm start: a clean process with the notebook's imports done forks each student process
     confinement.py       inside it, before any student code: hide folders, set rlimits, drop every privilege
     student_process.py   inside it: serve the grader's requests (run a cell, names, calls on remotes)
     protocol.py          the table of requests, reply keys and handle kinds between the two sides

@@ -2,6 +2,7 @@
 resumable (a submission whose resume key has not changed is not graded again)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -14,14 +15,15 @@ from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
 
+from llmcourse.autograde import protocol
 from llmcourse.autograde.coursedir import CourseFolders, venv_bin_on_path
 from llmcourse.autograde.deadlines import apply_late_penalties, read_timestamp
 from llmcourse.autograde.formgrade import write_autograded
 from llmcourse.autograde.gradebook import ensure_assignment_in_gradebook, write_gradebook
 from llmcourse.autograde.notebooks import load_template
-from llmcourse.autograde.reference import check_reference
+from llmcourse.autograde.reference import check_reference, finish_reference_check, start_reference_check
 from llmcourse.autograde.results import load_results, save_result, submission_key
-from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError
+from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError, preload_of, zygote_for
 from llmcourse.autograde.submission_files import read_notebook
 from llmcourse.autograde.verdicts import grade_notebook
 
@@ -36,7 +38,8 @@ def grade_one(task: dict) -> dict:
     folder = Path(task["folder"])
     limits = Limits(**task["limits"])
     result = {"student": task["student"], "assignment": task["assignment"], "key": task["key"],
-              "notebooks": [], "messages": [], "status": "graded", "timestamp": task.get("timestamp")}
+              "notebooks": [], "messages": [], "status": "graded", "timestamp": task.get("timestamp"),
+              "timings": {}}
     if task.get("timestamp_note"):
         result["messages"].append(task["timestamp_note"])
     scratch = Path(tempfile.mkdtemp(prefix=f"{task['student'][:20]}-", dir=task["scratch_root"]))
@@ -52,6 +55,8 @@ def grade_one(task: dict) -> dict:
                 raise SandboxError("; ".join(notebook.import_failures))
             entry = asdict(notebook)
             del entry["import_failures"]
+            for step, seconds in entry.pop("seconds").items():
+                result["timings"][step] = round(result["timings"].get(step, 0.0) + seconds, 4)
             result["notebooks"].append(entry)
     except SandboxError as error:
         result["status"] = "error"
@@ -70,6 +75,40 @@ def grade_one(task: dict) -> dict:
     result["max_score"] = sum(c["max_points"] for nb in result["notebooks"] for c in nb["cells"])
     result["seconds"] = round(time.monotonic() - started, 2)
     return result
+
+
+def _zygote_modules(template: Path) -> tuple:
+    """What a student process of this notebook imports first (its setup cells): session.Session asks the same."""
+    return preload_of([cell.source for cell in load_template(template).cells if cell.role == "setup"])
+
+
+def _start_zygote(modules: tuple) -> None:
+    """A new worker, before its first task: fork its zygote from here, where the forkserver's imports are done and
+    no submission has been seen (milliseconds, where a fresh zygote would import torch again)."""
+    zygote_for(modules, fork_here=True)
+
+
+def _imported_by_tests(templates: list[Path]) -> list[str]:
+    """What every worker imports to run the test cells (the template's setup cells run there too): imported once,
+    in the forkserver that the workers fork from, instead of once in each worker."""
+    sources = [cell.source for path in templates for cell in load_template(path).cells if cell.role == "setup"]
+    modules = [name for name, _ in preload_of(sources)]
+    return modules + [extra for name, more in protocol.IMPORTED_BY_REQUESTS.items() if name in modules
+                      for extra in more]
+
+
+@contextlib.contextmanager
+def _environment(changes: dict[str, str]):
+    saved = {name: os.environ.get(name) for name in changes}
+    os.environ.update(changes)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _remove_stale_scratch() -> None:
@@ -95,7 +134,6 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
     digests = [load_template(t).digest for t in templates]
     ensure_assignment_in_gradebook(course, assignment)
     students = students if students is not None else course.students_with(assignment)
-    check_reference(course, assignment, limits)
     previous = load_results(course, assignment)
     tasks = []
     for student in students:
@@ -113,6 +151,7 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
     results = {s: previous[s] for s in students if s in previous}
     by_name = {t.name: t for t in templates}
     if not tasks:  # penalties are current: due/policy/extend apply them, export and feedback recompute them
+        check_reference(course, assignment, limits)
         _finish_batch(course, assignment, results, by_name, penalties=False)
         return results
     from nbgrader.api import Gradebook
@@ -126,14 +165,25 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
     # forkserver: workers fork from a fresh single-threaded server, never from this process, which may hold
     # threads (torch's OpenMP pool after calibration, a caller's threads) that would deadlock a forked child
     context = get_context("forkserver")
-    context.set_forkserver_preload(["llmcourse.autograde.batch"])
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context)
+    context.set_forkserver_preload(["llmcourse.autograde.batch", *_imported_by_tests(templates)])
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
+                               initializer=_start_zygote, initargs=(_zygote_modules(templates[0]),))
     bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress,
                file=sys.stderr)
     try:
         with Gradebook(course.db_url) as gradebook, pool, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbgrader's SQLAlchemy "not in session" chatter (harmless)
-            pending = {pool.submit(grade_one, task): task for task in tasks}
+            with _environment(ONE_THREAD):  # the forkserver starts here: one thread before it imports torch
+                # The reference solution first, in a worker (its imports and warm start serve the submissions
+                # after it); no result is written before it passes, and none at all if it does not.
+                reference = start_reference_check(course, assignment, limits, submit=pool.submit)
+                pending = {pool.submit(grade_one, task): task for task in tasks}
+            try:
+                finish_reference_check(course, assignment, reference)
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -145,9 +195,11 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
                                   "notebooks": [], "status": "error", "score": 0.0, "max_score": 0.0,
                                   "messages": [f"grader problem: {type(error).__name__}: {error}"]}
                     if result["status"] != "error":
+                        writing = time.monotonic()
                         write_gradebook(gradebook, result, previous.get(task["student"]))
-                        save_result(course, result)
                         write_autograded(course, result, by_name)
+                        result.setdefault("timings", {})["gradebook"] = round(time.monotonic() - writing, 4)
+                        save_result(course, result)
                     results[task["student"]] = result
                     bar.update(1)
     finally:

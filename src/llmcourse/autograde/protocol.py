@@ -42,6 +42,7 @@ object that stays in the student's process, "handle" only for its reference on t
 
 This module is imported by the student process as a sibling file (it must not import the llmcourse package).
 """
+
 from __future__ import annotations
 
 # operations
@@ -60,6 +61,11 @@ HANDLE_KINDS = (REMOTE, SETUP, CALLBACK_HANDLE, LENT_HANDLE)
 
 # the grader's limits that an error in the student's process can come from (reply key "limit")
 LIMITS = ("memory", "output", "processes")
+
+# What serving a request imports on first use, by the library the notebook imports: a backward with explicit
+# gradients (op backward, and the gradient bridge on the grader's side) imports torch.fx's symbolic shapes and sympy
+# with them, 2 s per process. The zygote and the grading workers import them beforehand.
+IMPORTED_BY_REQUESTS = {"torch": ("torch.fx.experimental.symbolic_shapes",)}
 
 
 def handle(kind: str, key: int, **extra) -> dict:

@@ -3,6 +3,7 @@ if it loses a test point, or the notebook's own imports fail in the sandbox, the
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from llmcourse.autograde.coursedir import CourseFolders
 from llmcourse.autograde.notebooks import load_template
 from llmcourse.autograde.results import atomic_write
-from llmcourse.autograde.sandbox import Limits
+from llmcourse.autograde.sandbox import ONE_THREAD, Limits, close_zygotes
 from llmcourse.autograde.verdicts import grade_notebook
 
 
@@ -29,29 +30,75 @@ def check_reference(course: CourseFolders, assignment: str, limits: Limits) -> N
     A test that the grader cannot run outside the student's process (it hands student code something that cannot
     cross, see mirror.py) would otherwise take points from every student. Checked once per version of the source
     notebook (cached in autograder/autograded/.reference-checks.json)."""
-    cache_path = course.autograded / ".reference-checks.json"
-    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
-    problems = []
+    try:
+        finish_reference_check(course, assignment, start_reference_check(course, assignment, limits))
+    finally:
+        close_zygotes()  # this process's warm start is not needed after the check
+
+
+def start_reference_check(course: CourseFolders, assignment: str, limits: Limits, submit=None) -> dict:
+    """Start grading each reference solution not checked before: `submit(function, *args)` runs it elsewhere and
+    returns a future (a batch gives its workers' pool, whose imports and warm start the grading reuses); without
+    it, here and now."""
+    cache = _read_cache(course)
+    started = {}
     for template_path in course.templates(assignment):
-        template = load_template(template_path)
-        if template.digest not in cache:
-            scratch = Path(tempfile.mkdtemp(prefix="llmcourse-reference-"))
-            try:
-                reference = grade_notebook(template, template_path.read_bytes(), missing_reason="",
-                                           workdir=scratch / "work", logdir=scratch / "log",
-                                           hide=[course.root, scratch], limits=limits)
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
-            if reference.import_failures:  # the grader's set-up, not the notebook: not cached, fixed by the instructor
-                raise SandboxCannotImport(
-                    f"{assignment}: the sandboxed student process cannot import what {template.name} imports, so "
-                    "nothing was graded:\n  " + "\n  ".join(reference.import_failures))
-            cache[template.digest] = [f"{c.grade_id}: {c.message.splitlines()[0] if c.message else 'failed'}"
-                                      for c in reference.cells if c.kind == "test" and not c.passed]
-            atomic_write(cache_path, json.dumps(cache, indent=1))
-        problems += [f"{template.name}, {failure}" for failure in cache[template.digest]]
+        digest = load_template(template_path).digest
+        if digest not in cache:
+            arguments = (str(template_path), limits.as_dict(), [str(course.root)])
+            started[digest] = submit(grade_reference, *arguments) if submit else _Done(grade_reference(*arguments))
+    return started
+
+
+def finish_reference_check(course: CourseFolders, assignment: str, started: dict) -> None:
+    """Wait for what start_reference_check started, cache it, and refuse the assignment if it loses points."""
+    cache = _read_cache(course)
+    for digest, outcome in started.items():
+        reference = outcome.result()
+        if reference["import_failures"]:  # the grader's set-up, not the notebook: not cached, fixed by the instructor
+            raise SandboxCannotImport(
+                f"{assignment}: the sandboxed student process cannot import what {reference['name']} imports, so "
+                "nothing was graded:\n  " + "\n  ".join(reference["import_failures"]))
+        cache[digest] = reference["failures"]
+        atomic_write(course.autograded / CACHE, json.dumps(cache, indent=1))
+    problems = [f"{path.name}, {failure}" for path in course.templates(assignment)
+                for failure in cache[load_template(path).digest]]
     if problems:
         raise ReferenceLosesPoints(
             f"{assignment}: the reference solution loses points in the grader, so nothing was graded:\n  "
             + "\n  ".join(problems) + "\nA test may pass student code plain data, tensors, arrays, models, optimisers "
             "and the notebook's own classes and functions; see README, \"Instructors\".")
+
+
+def grade_reference(template_path: str, limits: dict, hide: list[str]) -> dict:
+    """Grade a source notebook as its own submission (in a batch's worker, or here): its failed tests by grade id."""
+    os.environ.update(ONE_THREAD)  # as in batch.grade_one: before the tests import torch in a worker
+    template = load_template(Path(template_path))
+    scratch = Path(tempfile.mkdtemp(prefix="llmcourse-reference-"))
+    try:
+        reference = grade_notebook(template, Path(template_path).read_bytes(), missing_reason="",
+                                   workdir=scratch / "work", logdir=scratch / "log",
+                                   hide=[*(Path(h) for h in hide), scratch], limits=Limits(**limits))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"name": template.name, "import_failures": reference.import_failures,
+            "failures": [f"{c.grade_id}: {c.message.splitlines()[0] if c.message else 'failed'}"
+                         for c in reference.cells if c.kind == "test" and not c.passed]}
+
+
+CACHE = ".reference-checks.json"
+
+
+def _read_cache(course: CourseFolders) -> dict:
+    path = course.autograded / CACHE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+class _Done:
+    """A result already there, read like a future's."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value

@@ -1,7 +1,8 @@
 """One sandboxed student process: namespaces, limits, a socket to talk to it, and a clean kill.
 
-Isolation we chose (Linux): `unshare --net --mount --pid --fork --kill-child --mount-proc` (plus `--user
---map-root-user` when the grader is not root). The new network namespace has only a loopback interface that is
+Isolation we chose (Linux): what `unshare --net --mount --pid --fork --kill-child --mount-proc` (plus `--user
+--map-root-user` when the grader is not root) makes, made by zygote.py in a process it forks warm (numpy, torch and
+the course package already imported: a cold start cost about a second per notebook). The new network namespace has only a loopback interface that is
 down, so no connection can leave the process (not even to the grader's own 127.0.0.1); the new PID namespace dies
 with its first process, taking every forked, detached or daemonised child with it; the new mount namespace lets
 `confinement.py` hide the course, /tmp and the other submissions behind empty tmpfs mounts. When the
@@ -21,6 +22,8 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +31,10 @@ from pathlib import Path
 from llmcourse.autograde import wire
 from llmcourse.paths import REPO_ROOT
 
-STUDENT_PROCESS = Path(__file__).with_name("student_process.py")
+ZYGOTE = Path(__file__).with_name("zygote.py")
 # Workers = cores, and each grading is a worker plus its sandbox: one thread each, or torch's OpenMP threads (and
 # setup_notebook()'s default of 2) oversubscribe the cores and spin; ps06 graded 5x slower with 2 workers.
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LLMCOURSE_THREADS": "1"}
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LLMCOURSE_THREADS": "1"}
 GiB = 1 << 30
 
 
@@ -117,6 +120,205 @@ def _kill_uid(uid: int) -> int:
     return found
 
 
+def sandbox_environment(workdir: Path) -> dict[str, str]:
+    """The whole environment of a student process (nothing of the grader's own)."""
+    return {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+            "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "MPLCONFIGDIR": str(workdir), **ONE_THREAD}
+
+
+class StudentProcess:
+    """A student process forked by the zygote, seen as much like a subprocess.Popen as the Sandbox needs."""
+
+    def __init__(self, zygote: "Zygote", pid: int):
+        self.zygote, self.pid, self.returncode = zygote, pid, None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self.returncode = self.zygote.exit_status(self.pid, timeout)
+        return self.returncode
+
+
+class Zygote:
+    """The grader's end of zygote.py: one warm process per grading worker and list of modules, kept for the
+    worker's life (it dies with it: PR_SET_PDEATHSIG, and EOF on its socket)."""
+
+    def __init__(self, preload: tuple, fork_here: bool = False):
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.errors = tempfile.TemporaryFile()  # what it says if it cannot start (a file: a pipe could fill up)
+        self.home = Path(tempfile.mkdtemp(prefix="llmcourse-zygote-"))  # caches its imports may write (matplotlib)
+        modules = [[name, list(attributes)] for name, attributes in preload]
+        if fork_here:
+            self.proc = _fork_zygote(mine, theirs, modules, self.errors.fileno(), sandbox_environment(self.home))
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", str(ZYGOTE), str(theirs.fileno()), json.dumps(modules)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
+                env=sandbox_environment(self.home), pass_fds=[theirs.fileno()], start_new_session=True,
+                preexec_fn=_die_with_parent)
+        theirs.close()
+        self.sock = mine
+        self.exited: dict[int, int] = {}
+        try:
+            self._next("ready", timeout=300)  # importing torch and transformers on a busy machine
+        except SandboxError:
+            self.close()
+            raise
+
+    def _next(self, key: str, timeout: float | None) -> dict:
+        """The next message with `key`, keeping every exit notice that arrives first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise subprocess.TimeoutExpired("zygote", timeout)
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(1 << 16)
+            except socket.timeout:
+                raise subprocess.TimeoutExpired("zygote", timeout) from None
+            if not data:
+                self.errors.seek(0)
+                error = self.errors.read()[-2000:].decode("utf-8", "replace")
+                raise SandboxError(f"the zygote (warm start of student processes) ended: {error}")
+            message = json.loads(data)
+            if "exited" in message:
+                self.exited[message["exited"]] = message["status"]
+            if key in message or "error" in message:
+                if "error" in message:
+                    raise SandboxError(f"the zygote could not start a student process: {message['error']}")
+                return message
+
+    def fork(self, fds: list[int]) -> StudentProcess:
+        """A new student process on these fds (its socket, stdout, stderr); its configuration goes on its socket."""
+        socket.send_fds(self.sock, [b"{}"], fds)
+        return StudentProcess(self, self._next("pid", timeout=60)["pid"])
+
+    def exit_status(self, pid: int, timeout: float | None) -> int:
+        try:
+            while pid not in self.exited:
+                self._next("exited", timeout)
+        except SandboxError:  # the zygote is gone, and its children with it (PR_SET_PDEATHSIG)
+            return -signal.SIGKILL
+        return self.exited.pop(pid)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        self.sock.close()
+        self.errors.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _fork_zygote(mine: socket.socket, theirs: socket.socket, modules: list, errors: int, env: dict) -> "_Forked":
+    """Fork the zygote from this process: only from a grading worker that has imported the notebook's modules (its
+    forkserver did) and has not yet seen a submission or a test, so the zygote holds nothing but imports."""
+    pid = os.fork()
+    if pid:
+        return _Forked(pid)
+    try:  # the zygote: never returns
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for target, source in ((0, null), (1, null), (2, errors)):
+            os.dup2(source, target)
+        keep = theirs.fileno()
+        os.closerange(3, keep)  # the worker's pipes to the instructor's process among them
+        os.closerange(keep + 1, 65536)
+        os.environ.clear()
+        os.environ.update(env)
+        from llmcourse.autograde import zygote
+
+        zygote.run(theirs, modules)
+    finally:
+        os._exit(0)
+
+
+class _Forked:
+    """A zygote forked by _fork_zygote, seen as much like a subprocess.Popen as Zygote needs."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                done, status = self.pid, 0
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("zygote", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+_zygotes: dict[tuple, Zygote] = {}  # by (process, thread, modules)
+
+
+def zygote_for(preload: tuple, fork_here: bool = False) -> Zygote:
+    """This thread's zygote for these modules, started on first use. Per thread: PR_SET_PDEATHSIG fires when the
+    thread that started it ends (a Dask worker runs tasks in threads); per process: a forked copy of this module
+    must not use its parent's. One at a time per thread: a batch grades one assignment."""
+    key = (os.getpid(), threading.get_ident())
+    zygote = _zygotes.get((*key, preload))
+    if zygote is None or not zygote.alive():
+        for other in [k for k in _zygotes if k[:2] == key]:
+            _zygotes.pop(other).close()
+        zygote = _zygotes[(*key, preload)] = Zygote(preload, fork_here)
+    return zygote
+
+
+def close_zygotes() -> None:
+    """End this process's zygotes (a grading worker's end does it too: they die with it)."""
+    for key in [k for k in _zygotes if k[0] == os.getpid()]:
+        _zygotes.pop(key).close()
+    _zygotes.clear()
+
+
+def preload_of(sources: list[str]) -> tuple:
+    """The modules that the notebook's own (trusted) cells import, with the names they take from each: what the
+    zygote imports before it forks, so that each student process starts with them imported."""
+    import ast
+
+    modules: dict[str, list[str]] = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    modules.setdefault(alias.name, [])
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.setdefault(node.module, []).extend(a.name for a in node.names if a.name != "*")
+    if "setup_notebook" in modules.get("llmcourse", ()):
+        from llmcourse.notebook import IMPORTED_BY_SETUP
+
+        for name in IMPORTED_BY_SETUP:
+            modules.setdefault(name, [])
+    return tuple((name, tuple(dict.fromkeys(names))) for name, names in sorted(modules.items()))
+
+
 # Top-level folders a Python process needs; everything else at / is hidden behind an empty tmpfs.
 SYSTEM_FOLDERS = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "dev", "proc", "sys"}
 
@@ -140,18 +342,19 @@ def visible_folders() -> list[str]:
 class Sandbox:
     """Start with `start()`, talk with `request()`, always `close()` (kills everything it started)."""
 
-    def __init__(self, workdir: Path, logdir: Path, hide: list[Path], limits: Limits, *, slot: int = 0):
+    def __init__(self, workdir: Path, logdir: Path, hide: list[Path], limits: Limits, *, slot: int = 0,
+                 preload: tuple = ()):
         self.workdir, self.logdir, self.limits = Path(workdir), Path(logdir), limits
         self.hide = hide
+        self.preload = tuple(preload)  # modules the zygote imports before it forks (zygote.preload)
         self.uid = (61000 + (os.getpid() * 7 + slot) % 4000) if os.geteuid() == 0 else None
-        self.proc: subprocess.Popen | None = None
+        self.proc: StudentProcess | None = None
         self.sock: socket.socket | None = None
         self.out_path = self.logdir / "stdout.txt"
         self.err_path = self.logdir / "stderr.txt"
 
     def start(self, timeout: float = 60.0) -> None:
-        prefix = namespace_prefix()
-        if prefix is None:
+        if namespace_prefix() is None:
             raise SandboxError("this system cannot create Linux namespaces (unshare failed); the grader refuses to "
                                "run untrusted code without them (see README, instructor section)")
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -168,23 +371,19 @@ class Sandbox:
         # Not only the places we know of: other copies of the course (solutions, gradebooks) may sit anywhere, so
         # every top-level folder but the system's own is hidden too, and only `keep` comes back.
         hide += top_level_folders_to_hide()
-        config = {"fd": child_sock.fileno(), "workdir": str(self.workdir), "keep": keep, "hide": hide,
+        config = {"workdir": str(self.workdir), "keep": keep, "hide": hide,
                   "mounts": True, "uid": self.uid, "lock_mounts": self.uid is None, "tmp_writable": True,
                   "limits": {"memory_bytes": self.limits.memory_bytes, "cpu_seconds": self.limits.cpu_seconds,
                              "file_bytes": self.limits.output_bytes, "open_files": self.limits.open_files,
                              "processes": self.limits.processes}}
-        env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(self.workdir),
-               "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-               "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-               "MPLCONFIGDIR": str(self.workdir), **ONE_THREAD}
-        with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
-            self.proc = subprocess.Popen([*prefix, sys.executable, "-I", str(STUDENT_PROCESS), json.dumps(config)],
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                                         pass_fds=[child_sock.fileno()], start_new_session=True,
-                                         cwd=str(self.workdir), preexec_fn=_die_with_parent)
-        child_sock.close()
+        try:
+            with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
+                self.proc = zygote_for(self.preload).fork([child_sock.fileno(), out.fileno(), err.fileno()])
+        finally:
+            child_sock.close()
         self.sock = parent_sock
         try:
+            self.send({"config": config, "env": sandbox_environment(self.workdir)})
             hello = self._receive(timeout)
         except SandboxDied as error:
             self.close()

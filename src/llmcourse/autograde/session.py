@@ -15,7 +15,7 @@ import types
 
 from llmcourse.autograde import mirror, protocol, sandbox, wire
 from llmcourse.autograde.remote import (Remote, StudentCodeError, describe_error, limit_of, remote_exception)
-from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied, visible_folders
+from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied, preload_of, visible_folders
 
 MAX_RESTARTS = 3
 # what each reason a process died for counts as, in a result's "limits" (the export's limits column)
@@ -40,6 +40,7 @@ class Session:
         # of each under the same name (strong references, so an id is never reused)
         self.setup_refs: dict[int, tuple[str, object]] = {}
         self.import_failures: list[str] = []  # the notebook's own imports that failed there: a grader problem
+        self.seconds = {"start": 0.0, "cells": 0.0}  # starting processes; running the notebook's cells in them
 
     def timeout(self, whole_notebook: bool = False) -> float:
         """Seconds the next request may take: a cell's limit, or (`whole_notebook`) what is left of the notebook's."""
@@ -55,42 +56,53 @@ class Session:
         while True:
             self.close()
             self.generation += 1
-            self.sandbox = Sandbox(self.workdir, self.logdir, self.hide, self.limits, slot=self.generation)
+            self.sandbox = Sandbox(self.workdir, self.logdir, self.hide, self.limits, slot=self.generation,
+                                   preload=preload_of([source for _, source, setup in self.cells if setup]))
+            started = time.monotonic()
             self.sandbox.start()
-            errors = []
-            student_code_ran = False
-            for number, (label, source, setup) in enumerate(self.cells):
-                if number in self.skipped:
-                    continue
-                # The notebook's own cells before any student code are trusted, and every later cell needs them:
-                # they get the notebook's time, not a cell's (a machine under load must not time them out), and
-                # are never skipped, so every restarted process runs them again.
-                trusted_setup = setup and not student_code_ran
-                student_code_ran = student_code_ran or not setup
-                try:
-                    reply = self.sandbox.request({"op": protocol.CELL, "source": source, "label": label,
-                                                  "setup": setup}, self.timeout(whole_notebook=trusted_setup))
-                except SandboxDied as error:
-                    self.note_limit(error)
-                    errors.append(f"{label}: your code {error}.")
-                    if not trusted_setup:
-                        self.skipped.add(number)
-                    self.restarts += 1
-                    if self.restarts > MAX_RESTARTS:
-                        self.errors += errors
-                        self.close()
-                        return
-                    break
-                if not reply.get(protocol.OK):
-                    errors.append(f"{label}: {describe_error(reply)}")
-                    if limit_of(reply):
-                        self.limits_hit.add(limit_of(reply))
-                    if trusted_setup and reply.get(protocol.ETYPE) in ("ModuleNotFoundError", "ImportError"):
-                        self.note_import_failure(label, reply)
-            else:
-                self.errors += errors
-                return
-            self.errors += errors[-1:]
+            self.seconds["start"] += time.monotonic() - started
+            started = time.monotonic()
+            try:
+                if self._run_cells():
+                    return
+            finally:
+                self.seconds["cells"] += time.monotonic() - started
+
+    def _run_cells(self) -> bool:
+        """The notebook's cells in the new process; False when it died and is to be started again."""
+        errors = []
+        student_code_ran = False
+        for number, (label, source, setup) in enumerate(self.cells):
+            if number in self.skipped:
+                continue
+            # The notebook's own cells before any student code are trusted, and every later cell needs them: they
+            # get the notebook's time, not a cell's (a machine under load must not time them out), and are never
+            # skipped, so every restarted process runs them again.
+            trusted_setup = setup and not student_code_ran
+            student_code_ran = student_code_ran or not setup
+            try:
+                reply = self.sandbox.request({"op": protocol.CELL, "source": source, "label": label,
+                                              "setup": setup}, self.timeout(whole_notebook=trusted_setup))
+            except SandboxDied as error:
+                self.note_limit(error)
+                errors.append(f"{label}: your code {error}.")
+                if not trusted_setup:
+                    self.skipped.add(number)
+                self.restarts += 1
+                if self.restarts > MAX_RESTARTS:
+                    self.errors += errors
+                    self.close()
+                    return True
+                self.errors += errors[-1:]
+                return False
+            if not reply.get(protocol.OK):
+                errors.append(f"{label}: {describe_error(reply)}")
+                if limit_of(reply):
+                    self.limits_hit.add(limit_of(reply))
+                if trusted_setup and reply.get(protocol.ETYPE) in ("ModuleNotFoundError", "ImportError"):
+                    self.note_import_failure(label, reply)
+        self.errors += errors
+        return True
 
     def note_limit(self, error: SandboxDied) -> None:
         self.limits_hit.add(LIMIT_OF_DEATH.get(error.reason, "process-ended"))

@@ -256,7 +256,11 @@ def describe(error: BaseException) -> dict:
 
 
 def main() -> None:
-    config = json.loads(sys.argv[1])
+    run(json.loads(sys.argv[1]))
+
+
+def run(config: dict) -> None:
+    """Confine this process, say hello, serve; `config` from sandbox.py (cold start) or zygote.py (warm start)."""
     confinement.confine(config)
     sock = socket.socket(fileno=config["fd"])
     wire.send(sock, {protocol.OK: True, "ready": True, "uid": os.getuid(), "pid": os.getpid()})

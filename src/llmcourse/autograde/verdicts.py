@@ -46,6 +46,7 @@ class NotebookResult:
     limits: list[str] = field(default_factory=list)     # the grader's limits the student's code reached
     flags: list[str] = field(default_factory=list)      # Submission.flags: what the export calls suspicious
     import_failures: list[str] = field(default_factory=list)  # the notebook's own imports that failed in the sandbox
+    seconds: dict[str, float] = field(default_factory=dict)   # start, cells, tests: where the grading time went
 
     @property
     def score(self) -> float:
@@ -81,9 +82,13 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
     try:
         session.start()
         result.student_output = session.sandbox.read_out(0, 4000) if session.sandbox else ""
+        started, restarting = time.monotonic(), sum(session.seconds.values())
         _TestRun(template, submission, session).run(result)
+        # a restart during the tests counts as start and cells, not as tests
+        tests = time.monotonic() - started - (sum(session.seconds.values()) - restarting)
     finally:
         session.close()
+    result.seconds = {**session.seconds, "tests": tests}
     return _finish(result, session, submission)
 
 
