@@ -31,7 +31,6 @@ LOCAL_PREFIX = "local:"
 # For `--scheduler local:N`. A worker death counts against every task it was running; after this many deaths on
 # one task the next one gives it up (Dask's default is 3: a submission that kills workers could take down 4).
 LOCAL_ALLOWED_FAILURES = 2
-IN_FLIGHT_PER_THREAD = 4  # tasks handed to the scheduler ahead of the workers (the rest stay unread on disk)
 
 
 def gave_up_message(workers: int) -> str:
@@ -97,13 +96,10 @@ class DaskCluster:
             count = self.scheduler[len(LOCAL_PREFIX):]
             if not count.isdigit() or int(count) < 1:
                 raise ValueError(f"--scheduler {self.scheduler}: local:N needs a number of workers, e.g. local:4")
-            # worker-saturation 1.0: a worker holds only the submission it grades, so a worker's death counts
-            # only against that one (and gradings are long: nothing to gain from queueing on workers).
             if self.security is not None:
                 raise ValueError("--scheduler local:N is a loopback cluster on 127.0.0.1; the TLS options are for a "
                                  "tls:// scheduler")
-            with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES,
-                                  "distributed.scheduler.worker-saturation": 1.0}):
+            with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
                 self.cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True,
                                             host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
@@ -147,28 +143,32 @@ class DaskCluster:
         running = {}  # future key -> (task, future)
         finished = as_completed()
 
-        def submit_next() -> tuple[dict, dict] | None:
-            task = next(waiting, None)
-            if task is None:
-                return None
-            try:
-                packed = pack(task)
-            except Exception as error:  # e.g. a template that vanished: an error, the batch goes on
-                return task, error_result(task, f"grader problem while reading the submission: {error}")
-            # pure=False and a fresh key: a resubmitted (or --force) submission is graded again, never taken
-            # from an earlier result the scheduler may still hold.
-            future = self.client.submit(grade_on_worker, packed, key=f"grade-{task['student']}-{uuid.uuid4().hex}",
-                                        pure=False, retries=0)
-            running[future.key] = task, future
-            finished.add(future)
-            return None
+        def top_up() -> list[tuple[dict, dict]]:
+            """Hand the scheduler one task per worker thread (workers may come and go), no more: a worker then
+            holds only the submission it grades, so its death counts against that one alone (Dask counts it
+            against every task queued on the worker; and a small batch is not queued by the scheduler), and a
+            large course is not read into memory at once. Returns the tasks that could not be read, as errors."""
+            unread, threads = [], max(self.threads(), 1)
+            while len(running) < threads:
+                task = next(waiting, None)
+                if task is None:
+                    break
+                try:
+                    packed = pack(task)
+                except Exception as error:  # e.g. a template that vanished: an error, the batch goes on
+                    unread.append((task, error_result(task, f"grader problem while reading the submission: "
+                                                            f"{type(error).__name__}: {error}")))
+                    continue
+                # pure=False and a fresh key: a resubmitted (or --force) submission is graded again, never taken
+                # from an earlier result the scheduler may still hold.
+                future = self.client.submit(grade_on_worker, packed, pure=False, retries=0,
+                                            key=f"grade-{task['student']}-{uuid.uuid4().hex}")
+                running[future.key] = task, future
+                finished.add(future)
+            return unread
 
-        unread = []  # tasks that could not be packed, reported as results
         try:
-            for _ in range(max(IN_FLIGHT_PER_THREAD * self.threads(), 16)):
-                if (failed := submit_next()) is not None:
-                    unread.append(failed)
-            yield from unread
+            yield from top_up()
             for future in finished:
                 task, _ = running.pop(future.key)
                 try:
@@ -180,8 +180,7 @@ class DaskCluster:
                                                 f"{error}")
                 future.release()
                 yield task, result
-                while (failed := submit_next()) is not None:
-                    yield failed
+                yield from top_up()
         finally:
             if running:  # the writer stopped early: leave nothing running on the cluster
                 self.client.cancel([future for _, future in running.values()])
