@@ -133,7 +133,8 @@ class DaskProcesses:
         self.address = f"{self.protocol}://127.0.0.1:{free_port()}"
         self.processes: list[subprocess.Popen] = []
         self.env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
-                        DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(ALLOWED_FAILURES))
+                        DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(ALLOWED_FAILURES),
+                        DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="False")  # as README's workers
         key, value = MARKER.split("=")
         self.env[key] = value
 
@@ -433,3 +434,21 @@ def test_grading_through_a_tls_scheduler(base_course, local_grades, tmp_path):
     assert tls_cluster.address.startswith("tls://")
     assert_same_grades(load_results(course, A), local_grades, students)
     assert integrity_problems(course, A) == []
+
+
+def test_local_cluster_for_one_run(base_course, local_grades, tmp_path):
+    """--scheduler local:N starts a loopback cluster with allowed-failures set, grades, and stops it."""
+    from llmcourse.autograde.cluster import LOCAL_ALLOWED_FAILURES
+
+    students = ["partly_wrong"]
+    course = copy_course(base_course, tmp_path / "course", students)
+    with DaskCluster("local:1", log=lambda _: None) as executor:
+        assert executor.allowed_failures == LOCAL_ALLOWED_FAILURES
+        results = autograde(course, A, executor=executor, limits=LIMITS, progress=False)
+        worker_processes = list(executor.client.run(os.getpid).values())
+    assert_same_grades(results, local_grades, students)
+    assert_same_grades(load_results(course, A), local_grades, students)
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in worker_processes) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in worker_processes), "the local cluster outlived its run"
