@@ -5,6 +5,7 @@
     .venv/bin/python autograder/course_grader.py collect   ps01_word2vec_cosine submissions.zip --roster roster.csv
     .venv/bin/python autograder/course_grader.py collect   ps01_word2vec_cosine --exchange [ROOT] --roster roster.csv
     .venv/bin/python autograder/course_grader.py autograde ps01_word2vec_cosine [--workers N] [--force]
+    .venv/bin/python autograder/course_grader.py autograde ps01_word2vec_cosine --scheduler tcp://HOST:8786 | local:N
     .venv/bin/python autograder/course_grader.py due       ps01_word2vec_cosine 2026-12-01T17:00:00+00:00
     .venv/bin/python autograder/course_grader.py policy    ps01_word2vec_cosine per-day:10
     .venv/bin/python autograder/course_grader.py extend    ps01_word2vec_cosine alice 2026-12-03T17:00:00+00:00
@@ -17,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -89,6 +91,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output-mb", type=float, default=limits.output_bytes / (1 << 20),
                    help="output / file size limit per submission")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on a running Dask scheduler (tcp://HOST:8786, tls://HOST:8786), or local:N to start "
+                        "a loopback cluster of N single-threaded workers for this run (README, \"Grading on a Dask "
+                        "cluster\"); --workers is then unused")
+    p.add_argument("--tls-ca-file", help="with a tls:// scheduler: the CA certificate that signed the cluster's")
+    p.add_argument("--tls-cert", help="with a tls:// scheduler: this client's certificate (PEM)")
+    p.add_argument("--tls-key", help="with a tls:// scheduler: this client's private key (PEM)")
     p = command(feedback, "per-student HTML (no hidden tests, only that student's data)")
     p.add_argument("assignment")
     p.add_argument("--student", action="append")
@@ -170,8 +179,17 @@ def autograde(course, args) -> int:
                     memory_bytes=int(args.memory_gb * (1 << 30)), processes=args.processes,
                     output_bytes=int(args.output_mb * (1 << 20)))
     try:
-        results = grade_batch(course, args.assignment, students=args.student, workers=args.workers,
-                              force=args.force, limits=limits, progress=not args.no_progress)
+        with contextlib.ExitStack() as stack:
+            executor = None
+            if args.scheduler:  # the same batch, on a Dask cluster (llmcourse.autograde.cluster)
+                from llmcourse.autograde.cluster import DaskCluster, security_from
+
+                security = security_from(args.tls_ca_file, args.tls_cert, args.tls_key)
+                executor = stack.enter_context(DaskCluster(args.scheduler, security=security))
+            elif args.tls_ca_file or args.tls_cert or args.tls_key:
+                raise ValueError("--tls-ca-file, --tls-cert and --tls-key go with --scheduler tls://HOST:PORT")
+            results = grade_batch(course, args.assignment, students=args.student, workers=args.workers,
+                                  force=args.force, limits=limits, progress=not args.no_progress, executor=executor)
     except ReferenceLosesPoints as error:
         print(f"REFUSED {error}", file=sys.stderr)
         return 1

@@ -54,6 +54,18 @@ def fill_in_solutions(release_nb: Path, source_nb: Path, target: Path) -> None:
     nbformat.write(notebook, target)
 
 
+def fill_in_every_other_solution(release_nb: Path, source_nb: Path, target: Path) -> None:
+    """A partly wrong submission: the reference solution in every other solution cell, the release's stub (which
+    raises NotImplementedError) in the rest, starting with the first."""
+    fill_in_solutions(release_nb, source_nb, target)
+    done, stub = nbformat.read(target, 4), nbformat.read(release_nb, 4)
+    solutions = [i for i, c in enumerate(stub.cells) if c.metadata.get("nbgrader", {}).get("solution")
+                 and c.cell_type == "code"]
+    for i in solutions[::2]:
+        done.cells[i].source = stub.cells[i].source
+    nbformat.write(done, target)
+
+
 @dataclass
 class Grade:
     code_score: float

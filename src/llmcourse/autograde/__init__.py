@@ -23,7 +23,9 @@ The grader's side of one notebook
     verdicts.py          grade one notebook: every test cell runs here, on values from the sandbox
 
 A batch
-    batch.py             workers in parallel, resumable; the parent is the one writer
+    submission.py        one submission graded in a worker, from bytes (templates and notebooks); never raises
+    batch.py             a batch: resumable, the parent is the one writer; executor: a local process pool...
+    cluster.py           ... or the workers of a Dask cluster (--scheduler), tasks carrying their notebooks as bytes
     reference.py         the reference solution graded first; refuses an assignment it would lose points on
     results.py           result.json per student, and the resume key
     gradebook.py         nbgrader's gradebook: cells, scores, the integrity check

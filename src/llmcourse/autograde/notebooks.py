@@ -100,7 +100,11 @@ def defined_names(source: str) -> tuple[str, ...]:
 
 
 def load_template(path: Path) -> Template:
-    raw = Path(path).read_bytes()
+    return parse_template(Path(path).read_bytes(), Path(path).name)
+
+
+def parse_template(raw: bytes, name: str) -> Template:
+    """The template from its file's bytes (a Dask worker gets them in its task, not from the course's folders)."""
     notebook = nbformat.reads(raw.decode(), as_version=4)
     cells = []
     for index, cell in enumerate(notebook.cells):
@@ -109,7 +113,7 @@ def load_template(path: Path) -> Template:
         names = defined_names(cell.source) if role == "solution" else ()
         cells.append(TemplateCell(index, role, cell.source, meta.get("grade_id"),
                                   float(meta.get("points", 0) or 0), names, cell.cell_type))
-    return Template(Path(path).name, cells, hashlib.sha256(raw).hexdigest())
+    return Template(name, cells, hashlib.sha256(raw).hexdigest())
 
 
 @dataclass

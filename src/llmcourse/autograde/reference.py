@@ -25,49 +25,60 @@ class SandboxCannotImport(ReferenceLosesPoints):
 
 
 def check_reference(course: CourseFolders, assignment: str, limits: Limits) -> None:
-    """Grade each notebook's reference solution (solutions/) first; refuse the batch if it loses a test point.
+    """Grade each notebook's reference solution (solutions/) here, first; refuse the batch if it loses a test point
+    (see ReferenceCheck)."""
+    ReferenceCheck(course, assignment, limits).here()
+
+
+class ReferenceCheck:
+    """Each notebook's reference solution graded like a submission; the assignment refused if it loses a point.
 
     A test that the grader cannot run outside the student's process (it hands student code something that cannot
     cross, see mirror.py) would otherwise take points from every student. Checked once per version of the source
-    notebook (cached in autograder/autograded/.reference-checks.json)."""
-    try:
-        finish_reference_check(course, assignment, start_reference_check(course, assignment, limits))
-    finally:
-        close_zygotes()  # this process's warm start is not needed after the check
+    notebook (cached in autograder/autograded/.reference-checks.json). In two halves, so that a batch's local pool
+    grades it first, on a worker whose imports and warm start then serve the submissions: `start(submit)`, then
+    `finish(started)`; `here()` does both in this process."""
 
+    def __init__(self, course: CourseFolders, assignment: str, limits: Limits):
+        self.course, self.assignment, self.limits = course, assignment, limits
 
-def start_reference_check(course: CourseFolders, assignment: str, limits: Limits, submit=None) -> dict:
-    """Start grading each reference solution not checked before: `submit(function, *args)` runs it elsewhere and
-    returns a future (a batch gives its workers' pool, whose imports and warm start the grading reuses); without
-    it, here and now."""
-    cache = _read_cache(course)
-    started = {}
-    for template_path in course.templates(assignment):
-        digest = load_template(template_path).digest
-        if digest not in cache:
-            arguments = (str(template_path), limits.as_dict(), [str(course.root)])
-            started[digest] = submit(grade_reference, *arguments) if submit else _Done(grade_reference(*arguments))
-    return started
+    def start(self, submit=None) -> dict:
+        """Start grading each reference solution not checked before: `submit(function, *args)` runs it elsewhere
+        and returns a future; without it, here and now."""
+        cache = _read_cache(self.course)
+        started = {}
+        for template_path in self.course.templates(self.assignment):
+            digest = load_template(template_path).digest
+            if digest not in cache:
+                arguments = (str(template_path), self.limits.as_dict(), [str(self.course.root)])
+                started[digest] = submit(grade_reference, *arguments) if submit else _Done(grade_reference(*arguments))
+        return started
 
+    def finish(self, started: dict) -> None:
+        """Wait for what `start` started, cache it, and refuse the assignment if it loses points."""
+        course, assignment = self.course, self.assignment
+        cache = _read_cache(course)
+        for digest, outcome in started.items():
+            reference = outcome.result()
+            if reference["import_failures"]:  # the grader's set-up, not the notebook: not cached, fixed by the instructor
+                raise SandboxCannotImport(
+                    f"{assignment}: the sandboxed student process cannot import what {reference['name']} imports, "
+                    "so nothing was graded:\n  " + "\n  ".join(reference["import_failures"]))
+            cache[digest] = reference["failures"]
+            atomic_write(course.autograded / CACHE, json.dumps(cache, indent=1))
+        problems = [f"{path.name}, {failure}" for path in course.templates(assignment)
+                    for failure in cache[load_template(path).digest]]
+        if problems:
+            raise ReferenceLosesPoints(
+                f"{assignment}: the reference solution loses points in the grader, so nothing was graded:\n  "
+                + "\n  ".join(problems) + "\nA test may pass student code plain data, tensors, arrays, models, "
+                "optimisers and the notebook's own classes and functions; see README, \"Instructors\".")
 
-def finish_reference_check(course: CourseFolders, assignment: str, started: dict) -> None:
-    """Wait for what start_reference_check started, cache it, and refuse the assignment if it loses points."""
-    cache = _read_cache(course)
-    for digest, outcome in started.items():
-        reference = outcome.result()
-        if reference["import_failures"]:  # the grader's set-up, not the notebook: not cached, fixed by the instructor
-            raise SandboxCannotImport(
-                f"{assignment}: the sandboxed student process cannot import what {reference['name']} imports, so "
-                "nothing was graded:\n  " + "\n  ".join(reference["import_failures"]))
-        cache[digest] = reference["failures"]
-        atomic_write(course.autograded / CACHE, json.dumps(cache, indent=1))
-    problems = [f"{path.name}, {failure}" for path in course.templates(assignment)
-                for failure in cache[load_template(path).digest]]
-    if problems:
-        raise ReferenceLosesPoints(
-            f"{assignment}: the reference solution loses points in the grader, so nothing was graded:\n  "
-            + "\n  ".join(problems) + "\nA test may pass student code plain data, tensors, arrays, models, optimisers "
-            "and the notebook's own classes and functions; see README, \"Instructors\".")
+    def here(self) -> None:
+        try:
+            self.finish(self.start())
+        finally:
+            close_zygotes()  # this process's warm start is not needed after the check
 
 
 def grade_reference(template_path: str, limits: dict, hide: list[str]) -> dict:

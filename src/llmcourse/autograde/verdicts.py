@@ -92,6 +92,11 @@ def grade_notebook(template: Template, raw: bytes | None, *, missing_reason: str
     return _finish(result, session, submission)
 
 
+def ungraded(template: Template, reason: str) -> NotebookResult:
+    """A notebook that was not graded (missing, malformed, or given up by the batch): every graded cell at 0."""
+    return _ungraded(NotebookResult(template.name), template, reason)
+
+
 def _ungraded(result: NotebookResult, template: Template, reason: str) -> NotebookResult:
     """Every graded cell at 0 with the reason (a missing or malformed notebook)."""
     result.malformed = reason
