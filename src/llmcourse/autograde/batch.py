@@ -14,7 +14,6 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 
-from llmcourse.autograde import protocol
 from llmcourse.autograde.coursedir import CourseFolders, venv_bin_on_path
 from llmcourse.autograde.deadlines import apply_late_penalties, read_timestamp
 from llmcourse.autograde.formgrade import write_autograded
@@ -22,8 +21,9 @@ from llmcourse.autograde.gradebook import ensure_assignment_in_gradebook, write_
 from llmcourse.autograde.notebooks import load_template
 from llmcourse.autograde.reference import ReferenceCheck
 from llmcourse.autograde.results import load_results, save_result, submission_key
-from llmcourse.autograde.sandbox import ONE_THREAD, Limits, preload_of, zygote_for
-from llmcourse.autograde.submission import SCRATCH_PREFIX, error_result, grade_one, new_scratch_root  # noqa: F401
+from llmcourse.autograde.sandbox import ONE_THREAD, Limits
+from llmcourse.autograde.submission import (SCRATCH_PREFIX, error_result, grade_one, new_scratch_root,  # noqa: F401
+                                            start_zygote, test_imports, zygote_modules)
 
 venv_bin_on_path()
 
@@ -49,10 +49,10 @@ class LocalPool:
         # threads (torch's OpenMP pool after calibration, a caller's threads) that would deadlock a forked child;
         # it imports what the test cells need once, for every worker
         context = get_context("forkserver")
-        context.set_forkserver_preload(["llmcourse.autograde.submission", *_imported_by_tests(templates)])
+        context.set_forkserver_preload(["llmcourse.autograde.submission", *test_imports(templates)])
         try:
             with ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context,
-                                     initializer=_start_zygote, initargs=(_zygote_modules(templates[0]),)) as pool:
+                                     initializer=start_zygote, initargs=(zygote_modules(templates[0]),)) as pool:
                 with _environment(ONE_THREAD):  # the forkserver starts here: one thread before it imports torch
                     # the reference solution first, in a worker (its imports and warm start then serve the
                     # submissions); no result is handed on before it passes, none at all if it does not
@@ -75,25 +75,6 @@ class LocalPool:
                         yield task, result
         finally:
             shutil.rmtree(scratch_root, ignore_errors=True)
-
-
-def _zygote_modules(template: Path) -> tuple:
-    """What a student process of this notebook imports first (its setup cells): session.Session asks the same."""
-    return preload_of([cell.source for cell in load_template(template).cells if cell.role == "setup"])
-
-
-def _start_zygote(modules: tuple) -> None:
-    """A new worker, before its first task: fork its zygote from here, where the forkserver's imports are done and
-    no submission has been seen (milliseconds, where a fresh zygote would import torch again)."""
-    zygote_for(modules, fork_here=True)
-
-
-def _imported_by_tests(templates: list[Path]) -> list[str]:
-    """What every worker imports to run the test cells (the template's setup cells run there too)."""
-    sources = [cell.source for path in templates for cell in load_template(path).cells if cell.role == "setup"]
-    modules = [name for name, _ in preload_of(sources)]
-    return modules + [extra for name, more in protocol.IMPORTED_BY_REQUESTS.items() if name in modules
-                      for extra in more]
 
 
 @contextlib.contextmanager

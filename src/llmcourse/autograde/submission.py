@@ -15,8 +15,9 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-from llmcourse.autograde.notebooks import parse_template
-from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError
+from llmcourse.autograde.notebooks import load_template, parse_template
+from llmcourse.autograde import protocol
+from llmcourse.autograde.sandbox import ONE_THREAD, Limits, SandboxError, preload_of, zygote_for
 from llmcourse.autograde.submission_files import read_notebook
 from llmcourse.autograde.verdicts import grade_notebook
 
@@ -128,3 +129,34 @@ def remove_stale_scratch() -> None:
             shutil.rmtree(folder, ignore_errors=True)
         except PermissionError:
             pass  # alive, another user's grader
+
+
+def zygote_modules(template: Path) -> tuple:
+    """What a student process of this notebook imports first (its setup cells): session.Session asks the same."""
+    return preload_of([cell.source for cell in load_template(template).cells if cell.role == "setup"])
+
+
+def test_imports(templates: list[Path]) -> list[str]:
+    """What a worker imports to run the test cells (the template's setup cells run there too)."""
+    sources = [cell.source for path in templates for cell in load_template(path).cells if cell.role == "setup"]
+    modules = [name for name, _ in preload_of(sources)]
+    return modules + [extra for name, more in protocol.IMPORTED_BY_REQUESTS.items() if name in modules
+                      for extra in more]
+
+
+def start_zygote(modules: tuple) -> None:
+    """A new local-pool worker, before its first task: fork its zygote from here, where the forkserver's imports
+    are done and no submission has been seen (milliseconds, where a fresh zygote would import torch again)."""
+    zygote_for(modules, fork_here=True)
+
+
+def warm_up(modules: tuple, imports: list[str]) -> int:
+    """A Dask worker's thread, before the batch's first submission: the tests' imports and this thread's zygote
+    (what a local-pool worker gets from its forkserver and start_zygote), so no submission pays for them."""
+    import importlib
+
+    os.environ.update(ONE_THREAD)
+    for name in imports:
+        importlib.import_module(name)
+    zygote_for(modules)
+    return os.getpid()
