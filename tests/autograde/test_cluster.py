@@ -205,17 +205,17 @@ def marked_processes() -> list[str]:
 
 
 def sandbox_processes(worker_pids: set[int]) -> list[str]:
-    """Student processes of our workers' gradings still alive (their HOME is the worker's scratch folder, named
-    SCRATCH_PREFIX + the worker's pid)."""
-    prefixes = [f"{SCRATCH_PREFIX}{pid}-".encode() for pid in worker_pids]
+    """Student processes of our workers' gradings still alive: they work in the worker's scratch folder, named
+    SCRATCH_PREFIX + the worker's pid (forked warm, they keep their zygote's command line and environment)."""
+    prefixes = [f"{SCRATCH_PREFIX}{pid}-" for pid in worker_pids]
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                environ = (entry / "environ").read_bytes()
+                folder = os.readlink(entry / "cwd")
             except OSError:
                 continue
-            if any(prefix in environ for prefix in prefixes):
+            if any(prefix in folder for prefix in prefixes):
                 found.append(entry.name)
     return found
 

@@ -68,6 +68,19 @@ def _lock_mounts_and_drop_root() -> None:
         raise RuntimeError(f"still privileged after dropping root: {os.getresuid()} {caps}")
 
 
+def _die_with_parent(alive_fd: int | None) -> None:
+    """Changing uid clears PR_SET_PDEATHSIG, so set it again: if the process above us dies (the grading worker was
+    killed, taking the zygote with it), we die too, and the PID namespace with us. `alive_fd` reads EOF once that
+    process is gone: it may have died before the prctl."""
+    _libc.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    if alive_fd is not None:
+        import select
+
+        if select.select([alive_fd], [], [], 0)[0]:
+            os._exit(1)
+        os.close(alive_fd)
+
+
 def confine(config: dict) -> None:
     """Hide, limit, drop privileges (see above); `config` comes from sandbox.py on the command line."""
     keep = [(p, os.open(p, os.O_PATH | os.O_DIRECTORY), False) for p in config.get("keep", []) if os.path.isdir(p)]
@@ -103,6 +116,7 @@ def confine(config: dict) -> None:
         os.setresuid(uid, uid, uid)
     elif nested:
         _lock_mounts_and_drop_root()
+    _die_with_parent(config.get("alive_fd"))
     _libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
     os.closerange(3, config["fd"])
     os.closerange(config["fd"] + 1, 4096)

@@ -143,12 +143,11 @@ def _child(fds: list[int], zygote: int) -> None:
         _libc_call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # --kill-child
         if select.select([alive_read], [], [], 0)[0]:
             os._exit(1)
-        os.close(alive_read)
         confinement._mount("none", "/proc", None, confinement.MS_REC | MS_PRIVATE)
         confinement._mount("proc", "/proc", "proc", confinement.MS_NOSUID | confinement.MS_NODEV | MS_NOEXEC)
         os.environ.clear()
         os.environ.update(request["env"])
-        config = dict(request["config"], fd=student_sock)
+        config = dict(request["config"], fd=student_sock, alive_fd=alive_read)  # confine checks it again
         sys.argv = [student_process.__file__, json.dumps(config)]  # as a cold start had it
         student_process.run(config)
         sys.stdout.flush()
