@@ -11,6 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))  # toy
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixture_notebooks import nbgrader_notebook  # noqa: E402
 
+from llmcourse.autograde.sandbox import Limits, Sandbox  # noqa: E402
+
 
 @pytest.fixture
 def write_notebook(tmp_path):
@@ -20,3 +22,18 @@ def write_notebook(tmp_path):
         nbformat.write(nbgrader_notebook(cells), path)
         return path
     return write
+
+
+@pytest.fixture
+def start_sandbox(tmp_path):
+    """Start a student process in tmp_path/<name>: start_sandbox(limits, name=..., preload=...); all closed after."""
+    boxes = []
+
+    def start(limits: Limits | None = None, *, name: str = "work", preload: tuple = ()) -> Sandbox:
+        box = Sandbox(tmp_path / name, tmp_path / f"{name}.log", [], limits or Limits(), preload=preload)
+        box.start()
+        boxes.append(box)
+        return box
+    yield start
+    for box in boxes:
+        box.close()

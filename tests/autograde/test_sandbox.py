@@ -24,17 +24,8 @@ DEATHS = {  # cell source, limits, the reason
 
 
 @pytest.fixture
-def start(tmp_path):
-    boxes = []
-
-    def start_box(limits: Limits) -> Sandbox:
-        box = Sandbox(tmp_path / "work", tmp_path / "log", [], limits)
-        box.start()
-        boxes.append(box)
-        return box
-    yield start_box
-    for box in boxes:
-        box.close()
+def start(start_sandbox):
+    return start_sandbox
 
 
 def run(box: Sandbox, source: str, timeout: float = 5) -> dict:

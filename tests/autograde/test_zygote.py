@@ -13,24 +13,15 @@ import time
 import pytest
 
 from llmcourse.autograde import protocol, sandbox
-from llmcourse.autograde.sandbox import Limits, Sandbox, SandboxDied, preload_of
+from llmcourse.autograde.sandbox import Sandbox, SandboxDied, preload_of
 from llmcourse.notebook import IMPORTED_BY_SETUP
 
 PRELOAD = preload_of(["import numpy as np\nimport torch\nfrom llmcourse import setup_notebook"])
 
 
 @pytest.fixture
-def start(tmp_path):
-    boxes = []
-
-    def start_box(name: str = "work", limits: Limits | None = None) -> Sandbox:
-        box = Sandbox(tmp_path / name, tmp_path / f"{name}.log", [], limits or Limits(), preload=PRELOAD)
-        box.start()
-        boxes.append(box)
-        return box
-    yield start_box
-    for box in boxes:
-        box.close()
+def start(start_sandbox):
+    return lambda name="work": start_sandbox(name=name, preload=PRELOAD)
 
 
 def value(box: Sandbox, source: str, name: str = "x"):
