@@ -1,4 +1,4 @@
-"""The sandboxed student process (run as a script by sandbox.py, inside fresh Linux namespaces).
+"""The sandboxed student process (forked by zygote.py at sandbox.py's request, inside fresh Linux namespaces).
 
 First `confinement.confine` locks it down (hidden folders, resource limits, no privilege); then it serves the
 grader's requests on one socket, as protocol.py lists them: run a cell, report the names the tests need (plain
@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import errno
 import io
-import json
 import os
 import pickle
 import socket
@@ -255,17 +254,10 @@ def describe(error: BaseException) -> dict:
     return reply
 
 
-def main() -> None:
-    run(json.loads(sys.argv[1]))
-
-
 def run(config: dict) -> None:
-    """Confine this process, say hello, serve; `config` from sandbox.py (cold start) or zygote.py (warm start)."""
+    """Confine this process, say hello, serve; `config` comes from sandbox.py, through zygote.py, which forked it."""
     confinement.confine(config)
     sock = socket.socket(fileno=config["fd"])
     wire.send(sock, {protocol.OK: True, "ready": True, "uid": os.getuid(), "pid": os.getpid()})
     Server(sock).serve()
 
-
-if __name__ == "__main__":
-    main()
