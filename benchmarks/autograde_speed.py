@@ -6,9 +6,11 @@
     .venv/bin/python benchmarks/autograde_speed.py [ps01_word2vec_cosine] --scheduler local:N | tcp://HOST:8786
 
 With --scheduler: course_grader's local pool (--workers, default the cores) against the same batch on a Dask
-cluster (`local:N` starts a loopback one): submissions per minute of each, the cluster path's overhead per
-submission as a share of a submission's grading time, and the one writer's cost per result (result.json, the
-gradebook and the autograded notebook, in the instructor's process), which bounds a cluster's throughput.
+cluster (`local:N` starts a loopback one), alternating, --repeats times: submissions per minute of each, the cluster
+path's overhead per submission in the steady state (after each worker's first result: a worker's warm-up is
+reported apart, it is paid once per worker process) as a share of a submission's grading time, and the one writer's
+cost per result (result.json, the gradebook and the autograded notebook, in the instructor's process), which bounds
+a cluster's throughput.
 
 Submissions: a third the reference solution, a third partly wrong (every other solution cell left as the release
 stub), a third blank (the untouched release). Each tool gets its own copy of the same scratch course.
@@ -86,6 +88,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=30)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--scheduler", help="compare the local pool with a Dask cluster (local:N or an address)")
+    parser.add_argument("--repeats", type=int, default=3, help="with --scheduler: runs of each, alternating")
     args = parser.parse_args()
     if args.scheduler:
         return pool_against_cluster(args)
@@ -133,9 +136,41 @@ def main() -> int:
         return 0 if not disagree else 1
 
 
+def steady(timings: dict, threads: int) -> float:
+    """Worker-seconds per submission once every worker has delivered its first result (so each worker's one-time
+    warm-up is outside it): the time between the `threads`-th result's arrival and the last one's, times the
+    threads, over the submissions in between."""
+    arrivals = sorted(timings["arrivals"])
+    first = min(threads, len(arrivals) - 2)
+    return (arrivals[-1] - arrivals[first]) * threads / (len(arrivals) - 1 - first)
+
+
+def worker_waits(results: dict[str, dict]) -> list[float]:
+    """The seconds each grading process (a pool worker or a Dask worker) waited between finishing one submission
+    and starting its next: what dispatch costs a worker, measured the same way for both executors (the spans the
+    grader records in each result's timings)."""
+    spans = {}
+    for result in results.values():
+        timings = result.get("timings", {})
+        if "span" in timings:
+            spans.setdefault(timings["worker"], []).append(tuple(timings["span"]))
+    return [later[0] - earlier[1] for runs in spans.values()
+            for earlier, later in zip(sorted(runs), sorted(runs)[1:])]
+
+
+def mean_sd(values: list[float]) -> str:
+    import statistics
+
+    if len(values) == 1:
+        return f"{values[0]:+.3f}"
+    return f"{statistics.mean(values):+.3f} ± {statistics.stdev(values):.3f}"
+
+
 def pool_against_cluster(args) -> int:
     """The same submissions graded by the local pool and by the cluster, each in its own copy of the course, in this
-    process (the reference check, cached per course, is done first and not timed)."""
+    process, `--repeats` times in turn (the reference check, cached per course, is done first and not timed)."""
+    import statistics
+
     sys.path.insert(0, str(ROOT / "src"))
     from llmcourse.autograde.batch import LocalPool, autograde
     from llmcourse.autograde.cluster import DaskCluster
@@ -144,6 +179,7 @@ def pool_against_cluster(args) -> int:
     from llmcourse.autograde.sandbox import Limits
 
     venv_bin_on_path()
+    runs = []
     with tempfile.TemporaryDirectory(prefix="autograde-bench-") as tmp:
         courses = {}
         for path in ("pool", "cluster"):
@@ -151,53 +187,57 @@ def pool_against_cluster(args) -> int:
             submissions(course, args.assignment, args.count, course / "autograder" / "submitted")
             courses[path] = CourseFolders(course)
             check_reference(courses[path], args.assignment, Limits())
-        timings = {"pool": {}, "cluster": {}}
-        started = time.perf_counter()
-        pooled = autograde(courses["pool"], args.assignment, executor=LocalPool(args.workers), force=True,
-                           progress=False, log=lambda _: None, timings=timings["pool"])
-        pool_wall = time.perf_counter() - started
-        started = time.perf_counter()
-        with DaskCluster(args.scheduler, log=lambda _: None) as cluster:
-            start_up = time.perf_counter() - started
-            threads = cluster.threads()
-            clustered = autograde(courses["cluster"], args.assignment, executor=cluster, force=True,
-                                  progress=False, log=lambda _: None, timings=timings["cluster"])
-        cluster_wall = time.perf_counter() - started
-    count = len(pooled)
-    grading = sum(r["seconds"] for r in pooled.values()) / count  # one submission's grading, in a pool worker
-    cluster_grading = sum(r["seconds"] for r in clustered.values()) / count
-    pool_batch, cluster_batch = timings["pool"]["batch_seconds"], timings["cluster"]["batch_seconds"]
-    # what the cluster path adds per submission, in worker-seconds: its batch against the pool's, same cores
-    overhead = (cluster_batch * threads - pool_batch * args.workers) / count
-    # split: worker time not spent grading (dispatch, transport, writer waits), and the grading itself
-    idle_pool = (pool_batch * args.workers) / count - grading
-    # the workers' warm-up (imports and zygote, once per worker thread, before the first submission) apart
-    warm_up = cluster.warm_up_seconds
-    idle_cluster = ((cluster_batch - warm_up) * threads) / count - cluster_grading
-    disagree = {s: (pooled[s]["score"], clustered[s]["score"]) for s in pooled
-                if pooled[s]["score"] != clustered[s]["score"]}
-    load = os.getloadavg()
+        for _ in range(args.repeats):
+            run = {"pool": {}, "cluster": {}}
+            pooled = autograde(courses["pool"], args.assignment, executor=LocalPool(args.workers), force=True,
+                               progress=False, log=lambda _: None, timings=run["pool"])
+            started = time.perf_counter()
+            # a fresh cluster each time: its workers' warm-up is measured every run
+            with DaskCluster(args.scheduler, log=lambda _: None) as cluster:
+                run["start_up"] = time.perf_counter() - started
+                threads = cluster.threads()
+                clustered = autograde(courses["cluster"], args.assignment, executor=cluster, force=True,
+                                      progress=False, log=lambda _: None, timings=run["cluster"])
+                run["warm_up"] = cluster.warm_up_seconds
+            run["waits"] = {"pool": worker_waits(pooled), "cluster": worker_waits(clustered)}
+            run["threads"] = threads
+            run["grading"] = {path: statistics.mean(r["seconds"] for r in results.values())
+                              for path, results in (("pool", pooled), ("cluster", clustered))}
+            run["per_submission"] = {"pool": steady(run["pool"], args.workers),
+                                     "cluster": steady(run["cluster"], threads)}
+            run["disagree"] = {s: (pooled[s]["score"], clustered[s]["score"]) for s in pooled
+                               if pooled[s]["score"] != clustered[s]["score"]}
+            runs.append(run)
+    count, load = len(pooled), os.getloadavg()
     print(f"assignment: {args.assignment}, {count} submissions (correct / partly wrong / blank), "
-          f"{os.cpu_count()} cores, load average {load[0]:.1f}")
-    print(f"local pool ({args.workers} workers):        batch {pool_batch:6.1f} s  "
-          f"{60 * count / pool_batch:6.1f} submissions/min  (wall with set-up {pool_wall:.1f} s)")
-    print(f"Dask cluster {args.scheduler} ({threads} threads): batch {cluster_batch:6.1f} s  "
-          f"{60 * count / cluster_batch:6.1f} submissions/min  (cluster start-up {start_up:.1f} s, "
-          f"wall {cluster_wall:.1f} s)")
-    print(f"grading time of one submission (in its worker): pool {grading:.2f} s, cluster {cluster_grading:.2f} s")
-    print(f"cluster overhead per submission: {overhead:+.3f} worker-s = {100 * overhead / grading:+.1f} % of a "
-          "submission's grading time (target: under 5 %)")
-    print(f"  the cluster's workers warmed up first (imports, zygote; once per worker thread): {warm_up:.1f} s")
-    print(f"  of which dispatch (worker time not spent grading, per submission; the cluster's without its warm-up; "
-          f"the pool's warm-up is inside its batch): pool {idle_pool:.3f} s, cluster "
-          f"{idle_cluster:.3f} s: {idle_cluster - idle_pool:+.3f} s = {100 * (idle_cluster - idle_pool) / grading:+.1f} %")
-    print(f"  and grading itself in a Dask worker: {cluster_grading - grading:+.3f} s = "
-          f"{100 * (cluster_grading - grading) / grading:+.1f} %")
+          f"{os.cpu_count()} cores, load average {load[0]:.1f}; {len(runs)} runs of each, mean ± sd")
+    for path, label in (("pool", f"local pool ({args.workers} workers)"),
+                        ("cluster", f"Dask cluster {args.scheduler} ({runs[0]['threads']} threads)")):
+        batch = [r[path]["batch_seconds"] for r in runs]
+        print(f"{label}: batch {statistics.mean(batch):.1f} s, {60 * count / statistics.mean(batch):.1f} "
+              f"submissions/min with each worker's warm-up; steady state "
+              f"{mean_sd([r['per_submission'][path] for r in runs])} worker-s per submission, grading "
+              f"{mean_sd([r['grading'][path] for r in runs])} s of it")
+    overheads = [r["per_submission"]["cluster"] - r["per_submission"]["pool"] for r in runs]
+    shares = [100 * o / r["grading"]["pool"] for o, r in zip(overheads, runs)]
+    print(f"cluster overhead per submission (steady state, cluster minus pool): {mean_sd(overheads)} worker-s "
+          f"= {mean_sd(shares)} % of a submission's grading time in the pool (target: under 5 %)")
     for path in ("pool", "cluster"):
-        written = timings[path]["write_seconds"] / timings[path]["graded"]
-        print(f"the writer ({path}): {1000 * written:.1f} ms per result (result.json + gradebook + autograded "
-              f"notebook): at most {60 / written:.0f} results/min, whatever the number of workers")
-    print("scores agree: " + ("yes, all " + str(count) if not disagree else f"NO: {disagree}"))
+        waits = sorted(w for r in runs for w in r["waits"][path])
+        share = 100 * statistics.mean(waits) / statistics.mean(r["grading"][path] for r in runs)
+        print(f"  a {path} worker's wait between two submissions, over {len(waits)} waits: mean "
+              f"{statistics.mean(waits):.4f} s ({share:.1f} % of a submission's grading), median "
+              f"{statistics.median(waits):.4f} s, 90th percentile {waits[int(0.9 * len(waits))]:.4f} s")
+    print(f"one-time, per batch: the cluster's start-up {mean_sd([r['start_up'] for r in runs])} s, its workers' "
+          f"warm-up (imports and zygote in each worker process, in parallel) "
+          f"{mean_sd([r['warm_up'] for r in runs])} s")
+    for path in ("pool", "cluster"):
+        written = [1000 * r[path]["write_seconds"] / r[path]["graded"] for r in runs]
+        print(f"the writer ({path}): {mean_sd(written)} ms per result (result.json + gradebook + autograded "
+              f"notebook): at most {60_000 / statistics.mean(written):.0f} results/min, whatever the number of "
+              "workers")
+    disagree = [r["disagree"] for r in runs if r["disagree"]]
+    print("scores agree: " + ("yes, all " + str(count) + " in every run" if not disagree else f"NO: {disagree}"))
     return 0 if not disagree else 1
 
 

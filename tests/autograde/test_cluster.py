@@ -241,6 +241,17 @@ def worker_pids(client) -> dict[str, int]:
     return client.run(os.getpid, on_error="ignore")  # a worker just killed may still be listed
 
 
+def grades(key: str, student: str) -> bool:
+    """Whether a task key (cluster.task_key) is a grading of the student's submission."""
+    return key.startswith("grade_") and key.endswith(f"-{student}")
+
+
+def executing(client) -> dict[str, list[str]]:
+    """The keys each worker is running now (not those waiting behind them on the worker, as client.processing()
+    lists them)."""
+    return client.run(lambda dask_worker: [str(t.key) for t in dask_worker.state.executing], on_error="ignore")
+
+
 def grade_with_cli(course: CourseFolders, scheduler: str, *extra: str) -> int:
     return course_grader.main(["--course-root", str(course.root), "autograde", A, "--scheduler", scheduler,
                                "--no-progress", *LIMIT_FLAGS, *extra])
@@ -319,8 +330,9 @@ def test_a_worker_killed_mid_batch_costs_nothing(cluster, base_course, local_gra
 
 
 def test_a_submission_that_kills_every_worker_is_given_up(cluster, base_course, local_grades, tmp_path):
-    """The harness kills each worker that takes the marked submission; after ALLOWED_FAILURES + 1 deaths the
-    scheduler gives it up: score 0 and the reason, written like any result, while the others are graded."""
+    """The harness kills each worker that grades the marked submission; after ALLOWED_FAILURES + 1 deaths it is
+    given up: score 0 and the reason, written like any result, while the others, which wait behind it on the killed
+    workers (two submissions per worker thread), are graded as if nothing happened."""
     marked, others = "infinite_loop", ["correct", "blank"]
     course = copy_course(base_course, tmp_path / "course", [marked, *others])
     killed = []
@@ -329,8 +341,8 @@ def test_a_submission_that_kills_every_worker_is_given_up(cluster, base_course, 
         deadline = time.monotonic() + 400
         while thread.is_alive() and time.monotonic() < deadline:
             pids = worker_pids(client)
-            for address, keys in client.processing().items():
-                if any(key.startswith(f"grade-{marked}-") for key in keys) and address in pids \
+            for address, keys in executing(client).items():
+                if any(grades(key, marked) for key in keys) and address in pids \
                         and pids[address] not in killed:
                     cluster.worker_pids.add(pids[address])
                     os.kill(pids[address], signal.SIGKILL)
@@ -352,6 +364,42 @@ def test_a_submission_that_kills_every_worker_is_given_up(cluster, base_course, 
     assert integrity_problems(course, A) == []
     notebook = nbformat.read(course.autograded / marked / A / f"{A}.ipynb", 4)  # formgrader shows why
     assert reason in notebook.cells[0].source
+
+
+def test_a_submission_killed_only_while_waiting_is_graded(cluster, base_course, local_grades, tmp_path):
+    """A worker holds two submissions, the one it grades and the next. The harness kills every worker on which the
+    marked submission waits behind another (two slow ones grade ahead of it): the scheduler counts those deaths
+    against it too and gives it up, but no worker died while grading it, so it is sent again and graded as the
+    local grader grades it."""
+    course = copy_course(base_course, tmp_path / "course", ["infinite_loop", "correct"])
+    submitted = course.submitted
+    for copy in ("loop_a", "loop_b"):  # graded first (the batch goes in name order), each up to the cell timeout
+        shutil.copytree(submitted / "infinite_loop", submitted / copy)
+    shutil.rmtree(submitted / "infinite_loop")
+    (submitted / "correct").rename(submitted / "waiting")
+    killed = []
+    with cluster.client() as client:
+        thread, outcome = run_in_thread(grade_with_cli, course, cluster.address)
+        deadline = time.monotonic() + 400
+        while thread.is_alive() and time.monotonic() < deadline and len(killed) <= ALLOWED_FAILURES:
+            pids, running = worker_pids(client), executing(client)
+            for address, keys in client.processing().items():
+                waiting = [k for k in keys if grades(k, "waiting") and k not in running.get(address, [])]
+                if waiting and running.get(address) and address in pids and pids[address] not in killed:
+                    cluster.worker_pids.add(pids[address])
+                    os.kill(pids[address], signal.SIGKILL)
+                    killed.append(pids[address])
+                    break
+            time.sleep(0.1)
+        thread.join(timeout=400)
+        cluster.worker_pids.update(worker_pids(client).values())
+        client.wait_for_workers(2, timeout=120)
+    assert not thread.is_alive() and outcome.get("value") == 0, outcome
+    assert len(killed) == ALLOWED_FAILURES + 1, "the harness could not kill a worker the marked one waited on"
+    result = load_results(course, A)["waiting"]
+    assert result["status"] == "graded", result["messages"]
+    assert cells(result) == cells(local_grades["correct"])
+    assert integrity_problems(course, A) == []
 
 
 def test_a_worker_without_namespaces_refuses_to_grade(cluster, base_course):

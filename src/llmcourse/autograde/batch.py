@@ -95,7 +95,8 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
               force: bool = False, limits: Limits | None = None, progress: bool = True, log=print,
               executor=None, timings: dict | None = None) -> dict[str, dict]:
     """Grade the assignment's new and changed submissions with `executor` (default: LocalPool(workers)) and write
-    each result as it arrives. `timings`, when given, receives the batch's wall time and the writer's time."""
+    each result as it arrives. `timings`, when given, receives the batch's wall time, the writer's time and when each
+    result arrived (seconds from the batch's start, before it is written: benchmarks/autograde_speed.py)."""
     limits = limits or Limits()
     executor = executor or LocalPool(workers)
     templates = course.templates(assignment)
@@ -128,13 +129,14 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
 
     bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress,
                file=sys.stderr)
-    started, writing = time.perf_counter(), 0.0
+    started, writing, arrivals = time.perf_counter(), 0.0, []
     graded = executor.grade(tasks, reference)
     try:
         with Gradebook(course.db_url) as gradebook, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbgrader's SQLAlchemy "not in session" chatter (harmless)
             for task, result in graded:
                 before_write = time.perf_counter()
+                arrivals.append(before_write - started)
                 if result["status"] != "error":  # an error is not written: the next run grades it again
                     write_gradebook(gradebook, result, previous.get(task["student"]))
                     write_autograded(course, result, by_name)
@@ -147,7 +149,8 @@ def autograde(course: CourseFolders, assignment: str, *, students: list[str] | N
         graded.close()  # stops the executor's work if the writer failed
         bar.close()
     if timings is not None:
-        timings.update(batch_seconds=time.perf_counter() - started, write_seconds=writing, graded=len(tasks))
+        timings.update(batch_seconds=time.perf_counter() - started, write_seconds=writing, graded=len(tasks),
+                       arrivals=arrivals)
     _finish_batch(course, assignment, results, by_name)
     return results
 

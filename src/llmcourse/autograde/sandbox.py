@@ -72,8 +72,10 @@ class SandboxDied(Exception):
 
 
 @functools.cache
+@functools.cache
 def namespace_prefix() -> tuple[str, ...] | None:
-    """The unshare command line that works here, or None when this system cannot make namespaces."""
+    """The unshare command line that works here, or None when this system cannot make namespaces. Probed once per
+    process (it runs a process): every sandbox start asks."""
     unshare = shutil.which("unshare")
     if not unshare:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 import time
 import traceback
@@ -58,7 +59,7 @@ def grade_packed(packed: dict, *, scratch_root: Path, hide: list[Path]) -> dict:
     """Grade every notebook of one packed submission (see `pack`) in a scratch folder under `scratch_root`, which
     the sandbox hides (with `hide`) from student code. Never raises: a grader-side problem is status "error"."""
     os.environ.update(ONE_THREAD)  # before the tests import torch in this worker (see sandbox.ONE_THREAD)
-    started = time.monotonic()
+    started, began = time.monotonic(), time.time()
     limits = Limits(**packed["limits"])
     result = new_result(packed)
     scratch = Path(tempfile.mkdtemp(prefix=f"{packed['student'][:20]}-", dir=scratch_root))
@@ -90,6 +91,8 @@ def grade_packed(packed: dict, *, scratch_root: Path, hide: list[Path]) -> dict:
         result["status"] = "malformed"
     total(result)
     result["seconds"] = round(time.monotonic() - started, 2)
+    # which grading process, and when (epoch seconds): a worker's wait between two submissions, for either executor
+    result["timings"].update(worker=f"{socket.gethostname()}:{os.getpid()}", span=[began, time.time()])
     return result
 
 
