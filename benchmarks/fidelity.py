@@ -5,6 +5,7 @@ benchmarks/independent_answers/psNN_topic.py (written from the instructions only
 and prints how many correct answers lose a point and how many wrong answers keep full marks.
 
     .venv/bin/python benchmarks/fidelity.py [ps01_word2vec_cosine ...] [--grader] [--at REV] [--workers N]
+        [--answers benchmarks/blind_answers]
 
 --at REV grades against the solutions notebook of that git revision (e.g. the commit before a change), to measure
 before and after on the same answers. The answers run in the notebook's namespace, so they may call the notebook's
@@ -84,7 +85,7 @@ def grade_with_grader(assignment: str, notebook_path: Path, source: str, entries
 
 
 def measure(assignment: str, args, base: Path) -> tuple[int, int, int, int]:
-    path = ANSWERS_DIR / f"{assignment}.py"
+    path = args.answers / f"{assignment}.py"
     source = path.read_text()
     notebook_path = notebook_at(assignment, args.at, base)
     notebook = InProcessNotebook(notebook_path)
@@ -119,8 +120,11 @@ def main() -> int:
     parser.add_argument("--grader", action="store_true", help="also grade through the course's grader")
     parser.add_argument("--at", default=None, help="git revision of the solutions notebook to grade against")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--answers", type=Path, default=ANSWERS_DIR,
+                        help="folder of psNN_topic.py answer files (default: benchmarks/independent_answers; "
+                             "benchmarks/blind_answers holds a set written by someone who never saw the tests)")
     args = parser.parse_args()
-    chosen = args.assignments or sorted(p.stem for p in ANSWERS_DIR.glob("ps*.py"))
+    chosen = args.assignments or sorted(p.stem for p in args.answers.glob("ps*.py"))
     base = Path(tempfile.mkdtemp(prefix="fidelity-"))
     totals = [0, 0, 0, 0]
     try:
