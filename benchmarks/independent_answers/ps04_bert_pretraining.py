@@ -10,7 +10,24 @@ from llmcourse.authoring.mutation import alternative, mutant
 
 # --- segment_ids -------------------------------------------------------------------------------------------------------
 @alternative("segment_ids")
-def right_segments_row_loop(input_ids, sep_id, pad_id):
+def right_segments_row_loop_pairs_only(input_ids, sep_id, pad_id):
+    """A row loop for the current wording: a row with one [SEP] stays all 0."""
+    out = torch.zeros_like(input_ids, dtype=torch.long)
+    for r, row in enumerate(input_ids.tolist()):
+        seen = 0
+        for c, token in enumerate(row):
+            if token != pad_id and seen >= 1 and row.count(sep_id) >= 2:
+                out[r, c] = 1
+            if token == sep_id:
+                seen += 1
+    return out
+
+
+# Right under the earlier wording ("a row with only one [SEP] is a single sentence: all 0", read as a padded
+# sentence); the instructions now say that tokens after a lone [SEP] are 0 too (the blind answers read it so, and the
+# reference did not): this answer gives them 1.
+@mutant("segment_ids", breaks=[])
+def wrong_segments_row_loop_b_after_lone_sep(input_ids, sep_id, pad_id):
     out = torch.zeros_like(input_ids, dtype=torch.long)
     for r, row in enumerate(input_ids.tolist()):
         seen = 0
@@ -22,8 +39,11 @@ def right_segments_row_loop(input_ids, sep_id, pad_id):
     return out
 
 
-@alternative("segment_ids")
-def right_segments_shifted_cumsum(input_ids, sep_id, pad_id):
+# Right under the earlier wording ("a row with only one [SEP] is a single sentence: all 0", read as a padded
+# sentence); the instructions now say that tokens after a lone [SEP] are 0 too (the blind answers read it so, and the
+# reference did not): this answer gives them 1.
+@mutant("segment_ids", breaks=[])
+def wrong_segments_shifted_cumsum_b_after_lone_sep(input_ids, sep_id, pad_id):
     is_sep = (input_ids == sep_id).to(torch.long)
     before = torch.cat([torch.zeros_like(is_sep[:, :1]), is_sep[:, :-1]], dim=1).cumsum(dim=1)
     return ((before > 0) & (input_ids != pad_id)).long()
@@ -60,9 +80,10 @@ def wrong_segments_int32(input_ids, sep_id, pad_id):
     return (((is_sep.cumsum(-1) - is_sep) >= 1) & (input_ids != pad_id)).int()
 
 
-# First written as a wrong answer; it is right for every input the instructions describe (at most two [SEP]).
-@alternative("segment_ids")
-def right_segments_counts_seps_before(input_ids, sep_id, pad_id):
+# First written as a wrong answer, then reclassified as right for every input the instructions described (at most
+# two [SEP]); wrong again now that tokens after a lone [SEP] must be 0.
+@mutant("segment_ids", breaks=[])
+def wrong_segments_counts_seps_before_b_after_lone_sep(input_ids, sep_id, pad_id):
     is_sep = (input_ids == sep_id).long()
     return torch.where(input_ids == pad_id, 0, is_sep.cumsum(-1) - is_sep)
 

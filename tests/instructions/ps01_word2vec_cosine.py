@@ -75,7 +75,7 @@ TABLE = {
         rule(RECOMMEND, mutants=["recommend_returns_the_vector", "recommend_least_similar", "recommend_by_dot_product",
                                  "recommend_best_score_starts_at_zero"]),
     "Ties are broken by the order of the dict (the first one wins).":
-        rule(RECOMMEND, mutants=["recommend_last_of_tied_wins"]),
+        rule(RECOMMEND, mutants=["recommend_last_of_tied_wins", "recommend_ties_to_the_first_title_by_name"]),
     "Title of the candidate whose vector has the largest cosine similarity with `liked`.":
         rule(RECOMMEND, mutants=["recommend_returns_the_vector", "recommend_least_similar"]),
 

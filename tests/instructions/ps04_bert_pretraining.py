@@ -45,7 +45,8 @@ TABLE = {
         rule(SEGMENTS, mutants=["padding_in_segment_b", "padding_assumed_to_be_zero"]),
     "`input_ids` is a LongTensor of shape `(batch, seq_len)`; return a LongTensor of the same shape.":
         rule(SEGMENTS, mutants=["segments_as_booleans", "segments_as_int32"]),
-    "(A row with only one `[SEP]` is a single sentence: all 0.)": rule(SEGMENTS, mutants=["segment_b_starts_at_first_sep"]),
+    "(A row with only one `[SEP]` is a single sentence: all 0, also any tokens after that `[SEP]`.)":
+        rule(SEGMENTS, mutants=["segment_b_starts_at_first_sep", "segment_b_after_a_lone_sep"]),
     "Hint: `torch.cumsum` over the sequence axis counts the `[SEP]`s seen so far; think about whether the `[SEP]` "
     "itself is counted.": permits("segments_with_a_loop_over_tokens"),
     "Token type ids (0 = sentence A incl. the first [SEP], 1 = sentence B incl. the second [SEP], 0 = padding).":

@@ -321,6 +321,13 @@ def _segments(input_ids, sep_id, pad_id):
 
 
 @mutant("segment_ids", breaks=["test_segment_ids"])
+def segment_b_after_a_lone_sep(input_ids, sep_id, pad_id):
+    """A row with one [SEP] only (a pair cut short) gets segment 1 after it (found by the blind answers)."""
+    is_sep = (input_ids == sep_id).long()
+    return (((is_sep.cumsum(-1) - is_sep) == 1) & (input_ids != pad_id)).long()
+
+
+@mutant("segment_ids", breaks=["test_segment_ids"])
 def segments_as_booleans(input_ids, sep_id, pad_id):
     return _segments(input_ids, sep_id, pad_id)
 
@@ -457,6 +464,8 @@ def loss_as_a_python_float(logits, labels):
 def segments_with_a_loop_over_tokens(input_ids, sep_id, pad_id):
     out = torch.zeros_like(input_ids, dtype=torch.long)
     for r, row in enumerate(input_ids.tolist()):
+        if row.count(sep_id) < 2:  # a single sentence: all 0
+            continue
         seen = 0
         for c, token in enumerate(row):
             if token != pad_id and seen >= 1:
