@@ -140,7 +140,7 @@ class DaskCluster:
         self.scheduler, self.security, self.log = scheduler, security, log
         self.cluster = self.client = None
         self.allowed_failures = None
-        self._workers = None  # ({address: threads}, when asked): _workers_now
+        self._threads = None  # (count, when asked): threads_now
 
     def __enter__(self) -> DaskCluster:
         import dask
@@ -183,13 +183,13 @@ class DaskCluster:
     def threads(self) -> int:
         return sum(self.client.nthreads().values())
 
-    def _workers_now(self) -> dict[str, int]:
-        """Each worker's address and threads, asked of the scheduler at most every THREADS_REFRESH seconds (each
-        ask is a round trip, and top_up runs between a result's arrival and its writing)."""
+    def threads_now(self) -> int:
+        """threads(), asked of the scheduler at most every THREADS_REFRESH seconds (each ask is a round trip, and
+        the feeder asks whenever a submission finishes); at least 1."""
         now = time.monotonic()
-        if self._workers is None or now - self._workers[1] > THREADS_REFRESH:
-            self._workers = (dict(self.client.nthreads()), now)
-        return self._workers[0]
+        if self._threads is None or now - self._threads[1] > THREADS_REFRESH:
+            self._threads = (max(self.threads(), 1), now)
+        return self._threads[0]
 
     def describe(self, tasks: list[dict]) -> str:
         return (f"Dask scheduler {self.client.scheduler.address} with {len(self.client.nthreads())} workers "
@@ -305,7 +305,7 @@ class _Feeder:
         with self.lock:
             if self.closed:
                 return
-            threads = max(sum(self.cluster._workers_now().values()), 1)
+            threads = self.cluster.threads_now()
             while (sum(not future.done() for _, future, *_ in self.running.values()) < DEPTH * threads
                    and len(self.running) < BACKLOG * threads):
                 task = next(self.waiting, None)
