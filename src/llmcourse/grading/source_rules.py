@@ -91,11 +91,25 @@ def definition_in_process(obj, name: str) -> Definition | None:
     except (OSError, TypeError) as error:
         raise SourceUnavailable(f"the source of {name} cannot be read ({error}); define it with `def {name}(...):` "
                                 "in its cell") from None
-    tree = ast.parse(textwrap.dedent("".join(lines)))
+    tree = _parse(textwrap.dedent("".join(lines)))
     node = tree.body[0] if tree.body else tree
     if isinstance(node, ast.Assign):  # `name = lambda ...`
         node = node.value
     return Definition(name, node, "the cell that defines it", max(start, 1) - 1, [line.rstrip("\n") for line in lines])
+
+
+def _parse(source: str) -> ast.Module:
+    """ast.parse, again when CPython 3.11 reports "AST constructor recursion depth mismatch": its AST conversion
+    keeps one recursion counter for all threads (CPython gh-106905), so a parse here races any other thread's (in a
+    Dask worker, the event loop formatting a traceback, which parses the failing line) and fails although the
+    source is fine. Seen once in tests/autograde/test_cluster.py, as a correct answer losing a cell."""
+    for _ in range(4):
+        try:
+            return ast.parse(source)
+        except SystemError as error:
+            if "recursion depth mismatch" not in str(error):
+                raise
+    return ast.parse(source)
 
 
 def _bindings(code: tuple) -> dict[str, tuple[ast.AST, str, list[str]]]:
@@ -103,7 +117,7 @@ def _bindings(code: tuple) -> dict[str, tuple[ast.AST, str, list[str]]]:
     found: dict[str, tuple[ast.AST, str, list[str]]] = {}
     for label, source in code:
         try:
-            tree = ast.parse(source)
+            tree = _parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         lines = source.splitlines()
