@@ -32,6 +32,9 @@ SPLIT_SIZES = {"train": 1000, "validation": 250, "test": 500}
 UNSEEN_CUES_PER_EMOTION = 5   # the last 5 cues of each emotion occur only in the test split
 UNSEEN_SHARE_OF_TEST = 0.4    # share of test sentences built from those unseen cues
 OUT_DIR = Path(__file__).resolve().parents[1] / "emotion_course"
+# MiniLM's pooled outputs over these files, for lecture 06: not written here but by
+# `.venv/bin/python -m llmcourse.datasets.minilm_features` (floats differ across CPUs; tests/test_06 checks them)
+DERIVED_FILES = ("minilm_features.npz",)
 
 OPENERS = ["I", "Honestly, I", "Right now I", "Today I", "Tonight I", "To be honest, I", "Lately I",
            "This morning I", "Once again I", "Somehow I", "My sister says I", "My friends can tell I"]

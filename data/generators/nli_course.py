@@ -33,6 +33,9 @@ from pathlib import Path
 
 SEED = 5
 OUT_DIR = Path(__file__).resolve().parents[1] / "nli_course"
+# MiniLM's pooled outputs over these files, for lecture 06: not written here but by
+# `.venv/bin/python -m llmcourse.datasets.minilm_features` (floats differ across CPUs; tests/test_06 checks them)
+DERIVED_FILES = ("minilm_features.npz",)
 SPLIT_SIZES = {"train": 720, "validation": 120, "test": 240}
 LABELS = ("entailment", "neutral", "contradiction")
 KINDS = ("order", "adjective")

@@ -37,11 +37,14 @@ POOLINGS: dict[str, Callable] = {"mean": mean_pool, "cls": cls_pool, "max": max_
 
 
 @torch.no_grad()
-def encode_pooled(sentences: Sequence[str], poolings: dict[str, Callable] | None = None, *, tokenizer=None,
-                  model=None, batch_size: int = 64, max_length: int = MAX_SEQ_LENGTH) -> dict[str, torch.Tensor]:
+def encode_pooled(sentences: Sequence[str | tuple[str, str]], poolings: dict[str, Callable] | None = None, *,
+                  tokenizer=None, model=None, batch_size: int = 64,
+                  max_length: int = MAX_SEQ_LENGTH) -> dict[str, torch.Tensor]:
     """Run the encoder once over `sentences` and pool its last hidden states in every way in `poolings`.
 
-    Returns {name: tensor (len(sentences), dim)} in the order of `sentences` (not normalised). Sentences are
+    An item may be a pair (first, second): both are read as one input, `[CLS] first [SEP] second [SEP]` with
+    segments 0 and 1 (a cross-encoder's input), and pooled over all its tokens.
+    Returns {name: tensor (len(sentences), dim)} in the order of `sentences` (not normalised). Inputs are
     batched by length (less padding, faster); the masks make the result independent of the batching.
     """
     if tokenizer is None or model is None:
@@ -49,11 +52,13 @@ def encode_pooled(sentences: Sequence[str], poolings: dict[str, Callable] | None
 
         tokenizer, model = load_encoder()
     poolings = poolings or POOLINGS
-    order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+    pairs = bool(sentences) and isinstance(sentences[0], tuple)
+    order = sorted(range(len(sentences)), key=lambda i: len(" ".join(sentences[i]) if pairs else sentences[i]))
     pooled: dict[str, list[torch.Tensor]] = {name: [] for name in poolings}
     for start in range(0, len(order), batch_size):
         batch = [sentences[i] for i in order[start:start + batch_size]]
-        inputs = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+        texts = ([a for a, _ in batch], [b for _, b in batch]) if pairs else (batch,)
+        inputs = tokenizer(*texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
         hidden = model(**inputs).last_hidden_state
         for name, pool in poolings.items():
             pooled[name].append(pool(hidden, inputs["attention_mask"]))
