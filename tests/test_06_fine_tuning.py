@@ -104,3 +104,102 @@ def test_stored_lecture_compares_four_methods_with_baselines_and_noise_and_passe
         assert shown in text, f"the stored lecture does not show {shown!r} (baselines, noise, seen/unseen cues)"
     assert "classifier_probability_panel(" in "".join(c.source for c in notebook.cells)
     assert "All checks passed" in text
+
+
+# --- shipped MiniLM features (data/*/minilm_features.npz) --------------------------------------------------------
+
+@pytest.mark.parametrize("dataset", ["nli_course", "emotion_course"])
+def test_shipped_minilm_features_cover_every_row_and_match_a_fresh_encoding(dataset):
+    """Computed offline by `python -m llmcourse.datasets.minilm_features`; lecture 06 trains its heads on them."""
+    from llmcourse.datasets import minilm_features
+    from llmcourse.datasets.emotion_course import load_emotions as rows_of_emotions
+    from llmcourse.datasets.nli_course import load_nli
+    from llmcourse.models import load_encoder
+
+    tokenizer, model = load_encoder()
+    for split in minilm_features.SPLITS:
+        shipped = minilm_features.load(dataset, split)
+        n_rows = len(load_nli(split) if dataset == "nli_course" else rows_of_emotions(split))
+        expected = ({"pair_cls", "pair_mean", "premise_mean", "hypothesis_mean"} if dataset == "nli_course"
+                    else {"cls", "mean"})
+        assert set(shipped) == expected, f"{dataset}/{split}: {sorted(shipped)}"
+        assert all(values.shape == (n_rows, 384) for values in shipped.values()), {k: v.shape for k, v in shipped.items()}
+        error = minilm_features.check_sample(dataset, split, shipped, size=8, seed=1, tokenizer=tokenizer, model=model)
+        assert error < 1e-3, f"{dataset}/{split}: shipped features differ from a fresh encoding by {error:.1e}"
+
+
+def test_pair_features_read_both_sentences_together():
+    """A pair is encoded as one input (segments 0 and 1), not as two sentences: its vector differs from both."""
+    import torch
+
+    from llmcourse.models import load_encoder
+    from llmcourse.pooling import encode_pooled, mean_pool
+
+    tokenizer, model = load_encoder()
+    pair = encode_pooled([("The dog chases the cat.", "The cat chases the dog.")], {"mean": mean_pool},
+                         tokenizer=tokenizer, model=model)["mean"]
+    by_hand_inputs = tokenizer(["The dog chases the cat."], ["The cat chases the dog."], return_tensors="pt")
+    with torch.no_grad():
+        by_hand = mean_pool(model(**by_hand_inputs).last_hidden_state, by_hand_inputs["attention_mask"])
+    assert torch.allclose(pair, by_hand, atol=1e-5)
+    assert by_hand_inputs["token_type_ids"].sum() > 0
+    single = encode_pooled(["The dog chases the cat."], {"mean": mean_pool}, tokenizer=tokenizer, model=model)["mean"]
+    assert not torch.allclose(pair, single, atol=1e-2)
+
+
+# --- travel_course: token classification and extractive QA ------------------------------------------------------
+
+def test_travel_course_tags_are_bio_and_unseen_words_occur_only_outside_training():
+    from llmcourse.datasets.travel_course import TAGS, load_entities
+
+    train_words = {w for s in load_entities("train") for w in s.words}
+    for split in ("train", "validation", "test"):
+        sentences = load_entities(split)
+        assert len(sentences) == {"train": 400, "validation": 100, "test": 200}[split]
+        for s in sentences:
+            assert len(s.words) == len(s.tags) == len(s.seen) and set(s.tags) <= set(TAGS)
+            for previous, tag in zip(("O",) + s.tags, s.tags):   # I-X only continues a B-X or I-X
+                assert not tag.startswith("I-") or previous[2:] == tag[2:], (s.words, s.tags)
+            assert all(seen == (w in train_words) for w, t, seen in zip(s.words, s.tags, s.seen) if t != "O")
+    unseen = [w for s in load_entities("test") for w, t, seen in zip(s.words, s.tags, s.seen) if t != "O" and not seen]
+    assert len(unseen) > 300, "the test split should hold many entity words never seen in training"
+
+
+def test_travel_course_lookup_table_fails_on_unseen_words_and_ambiguous_words_take_both_tags():
+    """The shortcut the lecture shows: a word -> most frequent tag table knows nothing about unseen names, and the
+    words that are both a first name and a city are tagged PER in some sentences and LOC in others."""
+    from llmcourse.datasets.travel_course import load_entities
+
+    tags_of = {}
+    for s in load_entities("train"):
+        for w, t in zip(s.words, s.tags):
+            tags_of.setdefault(w, Counter())[t] += 1
+    both = [w for w, counts in tags_of.items() if counts["B-PER"] and counts["B-LOC"]]
+    assert {"Florence", "Jordan", "Victoria"} <= set(both), both
+    hits = [tags_of.get(w, Counter({"O": 1})).most_common(1)[0][0] == t
+            for s in load_entities("test") for w, t, seen in zip(s.words, s.tags, s.seen) if t != "O" and not seen]
+    assert sum(hits) == 0
+
+
+def test_travel_course_answers_are_spans_of_their_context_and_kinds_vary():
+    from llmcourse.datasets.travel_course import QUESTION_KINDS, load_questions
+
+    for split in ("train", "validation", "test"):
+        questions = load_questions(split)
+        assert len({q.id for q in questions}) == len(questions)
+        for q in questions:
+            assert q.context[q.answer_start:q.answer_start + len(q.answer)] == q.answer, q
+            assert q.kind in QUESTION_KINDS
+        assert set(Counter(q.kind for q in questions)) == set(QUESTION_KINDS)
+    # word order varies: the origin stands before " to " in some contexts and after it in others
+    origins = [q for q in load_questions("train") if q.kind == "origin" and " to " in q.context]
+    assert {q.answer_start > q.context.index(" to ") for q in origins} == {True, False}
+    assert len(Counter(q.answer_start for q in origins)) > 5
+
+
+def test_travel_loaders_reject_unknown_split():
+    from llmcourse.datasets.travel_course import load_entities, load_questions
+
+    for loader in (load_entities, load_questions):
+        with pytest.raises(ValueError, match="split must be one of"):
+            loader("dev")
