@@ -113,3 +113,42 @@ def test_shipped_minilm_vectors_cover_every_text_and_match_a_fresh_encoding():
     fresh = generator.encode_texts(sample)
     stored = np.stack([shipped[t] for t in sample]).astype(np.float32)
     assert np.allclose(fresh, stored, atol=1e-3, rtol=0), f"max diff {np.abs(fresh - stored).max():.2e}"
+
+
+def test_query_products_panel_redraws_when_the_query_changes_and_ranks_by_score():
+    """The lecture's query -> products panel: each model's column lists its own top k for the typed query, best
+    first; typing another query or moving k redraws it. Here with the shipped MiniLM vectors of a few titles as a
+    zero-shot model, and a second model that reverses its scores (so the two columns must differ)."""
+    from llmcourse.widgets import query_products_panel
+
+    shipped = gs.load_minilm_vectors()
+    titles = [p.title for p in gs.load_products()][:400]
+    matrix = np.stack([shipped[t] for t in titles]).astype(np.float32)
+    calls = []
+
+    def make_search(sign):
+        def search(text, k):
+            calls.append(text)
+            scores = sign * (matrix @ shipped[text].astype(np.float32))
+            order = np.argsort(-scores, kind="stable")[:k]
+            return [(titles[i], float(scores[i])) for i in order]
+        return search
+
+    searchers = {"zero-shot": make_search(1.0), "reversed": make_search(-1.0)}
+    panel = query_products_panel(searchers, query="oranges", k=3)
+    before = panel.output.outputs[0]["text"]
+    lines = before.splitlines()
+    assert lines[0] == "top 3 products for 'oranges'" and "zero-shot" in lines[1] and "reversed" in lines[1]
+    best = searchers["zero-shot"]("oranges", 3)
+    assert len(lines) == 5 and all(f"{r}. {t} ({s:+.2f})" in lines[1 + r] for r, (t, s) in enumerate(best, 1))
+    assert "orange" in best[0][0].lower(), best
+    worst = searchers["reversed"]("oranges", 1)[0]
+    assert lines[2].rstrip().endswith(f"1. {worst[0]} ({worst[1]:+.2f})")
+    panel.query.value = "Milk"                      # typed with a capital: searched in lower case
+    after = panel.output.outputs[0]["text"]
+    assert after != before and after.startswith("top 3 products for 'milk'") and calls[-1] == "milk"
+    assert "milk" in after.splitlines()[2].split("  ")[0].lower()
+    panel.k.value = 5
+    assert len(panel.output.outputs[0]["text"].splitlines()) == 7
+    panel.query.value = "  "
+    assert "type a query" in panel.output.outputs[0]["text"]

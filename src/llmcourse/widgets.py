@@ -362,6 +362,42 @@ def autocomplete_dedup_box(complete, dedup, *, prefix: str = "mac", threshold: f
     return panel
 
 
+# --- lecture 07: query -> products, several retrieval models side by side ---------------------------------------
+def query_products_panel(searchers, *, query: str = "oj", k: int = 5, max_k: int = 10):
+    """Type a query; see each retrieval model's top `k` products side by side.
+
+    `searchers` maps a model's name to `search(text, k)`, which returns the k best (title, score) pairs, best first
+    (written in the lecture notebook, e.g. zero-shot MiniLM and trained towers). Returns the panel (an
+    ipywidgets.VBox); its `.output` is the ipywidgets.Output that each change redraws (kernel-side, so it also works
+    without a browser); `.query` is the text box and `.k` the slider.
+    """
+    import ipywidgets as widgets
+
+    query_box = widgets.Text(value=query, description="query", placeholder="type a grocery search, e.g. oj",
+                             continuous_update=False)
+    k_box = widgets.IntSlider(value=k, min=1, max=max_k, description="top k")
+    output = widgets.Output()
+
+    def redraw(*_):
+        text = query_box.value.strip().lower()
+        if not text:
+            output.outputs = (_text_output("type a query to search the catalogue\n"),)
+            return
+        columns = {name: [f"{rank}. {title} ({score:+.2f})" for rank, (title, score)
+                          in enumerate(search(text, k_box.value), start=1)] for name, search in searchers.items()}
+        width = max(len(line) for lines in columns.values() for line in [*lines, ""]) + 2
+        width = max(width, *(len(name) + 2 for name in columns))
+        lines = [f"top {k_box.value} products for {text!r}", "".join(f"{name:<{width}}" for name in columns)]
+        for row in zip(*columns.values()):
+            lines.append("".join(f"{cell:<{width}}" for cell in row).rstrip())
+        output.outputs = (_text_output("\n".join(lines) + "\n"),)
+
+    _redraw_on_change(redraw, query_box, k_box)
+    panel = widgets.VBox([widgets.HBox([query_box, k_box]), output])
+    panel.output, panel.query, panel.k = output, query_box, k_box
+    return panel
+
+
 # --- lecture 08: next-token panel (type a prompt, set temperature and top-k, see the distribution, generate) -----
 def next_token_panel(next_distribution, generate, prompts, *, temperature: float = 1.0, top_k: int = 10,
                      max_top_k: int = 50, bars: int = 12):
