@@ -117,3 +117,25 @@ def test_stored_training_bar_is_finished():
             if o.output_type == "display_data" and "100%|" in o["data"].get("text/plain", "")]
     steps = int(re.search(r"STEPS, BATCH = (\d+),", "".join(c.source for c in notebook.cells)).group(1))
     assert len(bars) == 1 and bars[0].startswith("pre-training: 100%") and f"{steps}/{steps}" in bars[0], bars
+
+
+def test_shipped_tiny_bert_is_lecture_04s_model_and_fills_in_blanks():
+    """data/tiny_bert/ (lecture 06's fill-mask model) has lecture 04's vocabulary and architecture, and the stored
+    lecture 04 compared it with the model it trained (weights within 1e-4)."""
+    from transformers import pipeline
+
+    from llmcourse.models import load_tiny_bert
+
+    tokenizer, model = load_tiny_bert()
+    train_docs, _ = train_test_documents()
+    vocabulary = train_wordpiece(sentences(train_docs), vocab_size=1000, min_frequency=2)
+    assert tokenizer.get_vocab() == vocabulary.tokenizer.get_vocab()
+    assert (model.config.num_hidden_layers, model.config.hidden_size) == (2, 64)
+    guesses = pipeline("fill-mask", model=model, tokenizer=tokenizer)("every morning leo feeds the [MASK] in the barn .",
+                                                                       top_k=5)
+    assert len(guesses) == 5 and all(g["token_str"] in tokenizer.get_vocab() for g in guesses)
+    scores = [g["score"] for g in guesses]
+    assert scores == sorted(scores, reverse=True) and 0 < sum(scores) <= 1 + 1e-6
+    notebook = nbformat.read(LECTURE, as_version=4)
+    text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    assert "data/tiny_bert: same vocabulary: True; same weights within 1e-4: True" in text

@@ -101,3 +101,18 @@ def load_encoder(name: str | None = None, *, output_attentions: bool = False):
     if output_attentions:
         model.config.output_attentions = True
     return load_tokenizer(name), model.eval()
+
+
+TINY_BERT = "tiny_bert"   # data/tiny_bert/: lecture 04's pre-trained tiny BERT, shipped for lecture 06
+
+
+def load_tiny_bert():
+    """(tokenizer, BertForMaskedLM) of lecture 04's tiny BERT (2 layers, hidden size 64, its own WordPiece
+    vocabulary), as lecture 04 trains it; written by `.venv/bin/python data/generators/tiny_bert.py --model`,
+    which runs lecture 04 and saves its model. The NSP head is not loaded (a masked LM has none)."""
+    from transformers import AutoTokenizer, BertForMaskedLM
+
+    from llmcourse.paths import data_path
+
+    folder = data_path(TINY_BERT, "config.json").parent
+    return AutoTokenizer.from_pretrained(folder), BertForMaskedLM.from_pretrained(folder).eval()
