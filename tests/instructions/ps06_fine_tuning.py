@@ -159,7 +159,8 @@ TABLE = {
     "Return a Python `list` of `int`s, one per token: the word's label on the **first** sub-token of each word, and `ignore_index` on the later sub-tokens of the same word and on every special token (word id `None`).":
         rule(ALIGN, mutants=["align_returns_a_tensor", "align_keeps_numpy_integers", "align_skips_special_tokens",
                              "align_label_on_every_sub_token", "align_label_on_the_last_sub_token",
-                             "align_special_tokens_labelled_zero", "align_ignore_index_fixed_at_minus_100"]),
+                             "align_special_tokens_labelled_zero", "align_ignore_index_fixed_at_minus_100",
+                             "align_first_and_last_tokens_taken_as_special"]),
     'Hint: a token starts a new word when its word id is not `None` and differs from the word id of the token before it (two neighbouring words may well have the same label).':
         rule(ALIGN, mutants=["align_new_word_when_the_label_changes", "align_previous_word_starts_at_zero"]),
     "One label per token: the word's label on its first sub-token, ignore_index on the rest and on special tokens.":

@@ -702,6 +702,13 @@ def align_keeps_numpy_integers(word_ids, word_labels, ignore_index=-100):
             for i, word in enumerate(word_ids)]
 
 
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_first_and_last_tokens_taken_as_special(word_ids, word_labels, ignore_index=-100):
+    """Assumes [CLS] first and [SEP] last: wrong for an encoding without special tokens."""
+    inner = _align(word_ids[1:-1], word_labels, ignore_index)
+    return [ignore_index] + inner + [ignore_index]
+
+
 @alternative("align_labels")
 def align_with_a_comprehension_over_pairs(word_ids, word_labels, ignore_index=-100):
     previous = [None] + list(word_ids[:-1])
