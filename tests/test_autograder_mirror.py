@@ -262,7 +262,7 @@ def test_ps06_reference_gets_every_test_point_with_tests_outside_the_sandbox(ps0
     reference = ps06_verdicts["reference"]
     failed = {c.grade_id: c.message for c in reference.cells if c.kind == "test" and not c.passed}
     assert not failed
-    assert reference.score == 17 and not reference.cell_errors
+    assert reference.score == 24 and not reference.cell_errors
 
 
 @pytest.mark.slow

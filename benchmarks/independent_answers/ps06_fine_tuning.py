@@ -1043,3 +1043,153 @@ def wrong_evaluate_three_labels_hard_coded(y_true, y_pred, num_labels):
 def wrong_evaluate_labels_off_by_one(y_true, y_pred, num_labels):
     return {"accuracy": accuracy_score(y_true, y_pred), "macro_f1": f1_score(y_true, y_pred, average="macro"),
             "confusion": confusion_matrix(y_true, y_pred, labels=range(num_labels - 1))}
+
+
+# ---------------------------------------------------------------- token-level heads (issue 21)
+# Written from the release's instructions for parts 6 and 7, by the author of their tests (so less independent
+# than the answers above): other styles than tests/mutants/ and mistakes that file does not name.
+@alternative("align_labels")
+def right_align_labels_with_groupby(word_ids, word_labels, ignore_index=-100):
+    import itertools
+    labels = []
+    for word, run in itertools.groupby(word_ids):
+        run = list(run)
+        if word is None:
+            labels += [ignore_index] * len(run)
+        else:
+            labels += [int(word_labels[word])] + [ignore_index] * (len(run) - 1)
+    return labels
+
+
+@alternative("align_labels")
+def right_align_labels_first_index_of_each_word(word_ids, word_labels, ignore_index=-100):
+    first = {}
+    for position, word in enumerate(word_ids):
+        if word is not None:
+            first.setdefault(word, position)
+    return [int(word_labels[word]) if word is not None and first[word] == position else ignore_index
+            for position, word in enumerate(word_ids)]
+
+
+@mutant("align_labels", breaks=[])
+def wrong_align_labels_continuation_gets_the_inside_tag(word_ids, word_labels, ignore_index=-100):
+    """The other common scheme: every sub-token labelled, continuations with the word's label + 1 (B- -> I-)."""
+    labels, previous = [], None
+    for word in word_ids:
+        if word is None:
+            labels.append(ignore_index)
+        elif word == previous:
+            label = int(word_labels[word])
+            labels.append(label + 1 if label % 2 == 1 else label)
+        else:
+            labels.append(int(word_labels[word]))
+        previous = word
+    return labels
+
+
+@mutant("align_labels", breaks=[])
+def wrong_align_labels_only_first_and_last_are_special(word_ids, word_labels, ignore_index=-100):
+    """Assumes [CLS] first and [SEP] last, no padding: a None in between takes the previous word's id."""
+    inner, labels, previous = word_ids[1:-1], [ignore_index], None
+    for word in inner:
+        word = previous if word is None else word
+        labels.append(ignore_index if word == previous else int(word_labels[word]))
+        previous = word
+    return labels + [ignore_index]
+
+
+@mutant("align_labels", breaks=[])
+def wrong_align_labels_one_label_per_word_not_token(word_ids, word_labels, ignore_index=-100):
+    return [ignore_index] + [int(label) for label in word_labels] + [ignore_index]
+
+
+@alternative("token_classification_loss")
+def right_token_loss_nll_of_log_softmax(logits, labels, ignore_index=-100):
+    log_probs = F.log_softmax(logits, dim=-1).flatten(0, 1)
+    return F.nll_loss(log_probs, labels.flatten(), ignore_index=ignore_index)
+
+
+@alternative("token_classification_loss")
+def right_token_loss_logsumexp_by_hand(logits, labels, ignore_index=-100):
+    keep = labels != ignore_index
+    chosen, kept_labels = logits[keep], labels[keep]
+    picked = chosen.gather(1, kept_labels[:, None]).squeeze(1)
+    return (torch.logsumexp(chosen, dim=1) - picked).mean()
+
+
+@mutant("token_classification_loss", breaks=[])
+def wrong_token_loss_softmax_then_cross_entropy(logits, labels, ignore_index=-100):
+    probabilities = torch.softmax(logits, dim=-1)
+    return F.cross_entropy(probabilities.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=ignore_index)
+
+
+@mutant("token_classification_loss", breaks=[])
+def wrong_token_loss_without_ignore_index(logits, labels, ignore_index=-100):
+    """Relies on cross_entropy's default: right for -100 only."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
+
+
+@mutant("token_classification_loss", breaks=[])
+def wrong_token_loss_reduction_sum_over_batch_size(logits, labels, ignore_index=-100):
+    total = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=ignore_index,
+                            reduction="sum")
+    return total / logits.shape[0]
+
+
+@alternative("best_span")
+def right_best_span_triu_tril(start_logits, end_logits, context_mask, max_answer_length):
+    n = len(start_logits)
+    band = torch.ones(n, n, dtype=torch.bool).triu().tril(max_answer_length - 1)
+    legal = band & torch.outer(context_mask, context_mask)
+    scores = torch.where(legal, start_logits.unsqueeze(1) + end_logits.unsqueeze(0), torch.tensor(float("-inf")))
+    flat = int(torch.argmax(scores))
+    return divmod(flat, n)
+
+
+@alternative("best_span")
+def right_best_span_end_outer_loop(start_logits, end_logits, context_mask, max_answer_length):
+    """Ends outer, starts inner: with additive scores the smallest start among the best spans is found anyway."""
+    best, answer = -float("inf"), None
+    positions = torch.nonzero(context_mask).flatten().tolist()
+    for start in positions:
+        for end in positions:
+            if start <= end < start + max_answer_length:
+                score = float(start_logits[start]) + float(end_logits[end])
+                if score > best:
+                    best, answer = score, (start, end)
+    return answer
+
+
+@mutant("best_span", breaks=[])
+def wrong_best_span_greedy_start_then_end(start_logits, end_logits, context_mask, max_answer_length):
+    """The best context start first, then the best legal end after it."""
+    start = int(start_logits.masked_fill(~context_mask, float("-inf")).argmax())
+    window = end_logits[start:start + max_answer_length].masked_fill(~context_mask[start:start + max_answer_length],
+                                                                     float("-inf"))
+    return start, start + int(window.argmax())
+
+
+@mutant("best_span", breaks=[])
+def wrong_best_span_end_exclusive(start_logits, end_logits, context_mask, max_answer_length):
+    start, end = right_best_span_triu_tril(start_logits, end_logits, context_mask, max_answer_length)
+    return start, end + 1
+
+
+@mutant("best_span", breaks=[])
+def wrong_best_span_positions_inside_the_context(start_logits, end_logits, context_mask, max_answer_length):
+    """Scores only the context tokens and returns positions counted from the paragraph's first token."""
+    starts, ends = start_logits[context_mask], end_logits[context_mask]
+    n = len(starts)
+    legal = torch.ones(n, n, dtype=torch.bool).triu().tril(max_answer_length - 1)
+    scores = (starts[:, None] + ends[None, :]).masked_fill(~legal, float("-inf"))
+    return divmod(int(scores.argmax()), n)
+
+
+@mutant("best_span", breaks=[])
+def wrong_best_span_length_counts_the_gap(start_logits, end_logits, context_mask, max_answer_length):
+    """end - start < max_answer_length - 1: one token shorter than allowed."""
+    n = len(start_logits)
+    band = torch.ones(n, n, dtype=torch.bool).triu().tril(max_answer_length - 2)
+    legal = band & torch.outer(context_mask, context_mask)
+    scores = torch.where(legal, start_logits[:, None] + end_logits[None, :], torch.tensor(float("-inf")))
+    return divmod(int(scores.argmax()), n)

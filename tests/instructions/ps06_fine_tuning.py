@@ -8,6 +8,7 @@ OVERVIEW = "the overview list repeats the parts below, which are enforced there"
 SETUP = "the docstring of a helper the notebook provides"
 ENCODE, POOLING, FORWARD, FREEZE = "test_encode_pairs", "test_pooling", "test_head_forward", "test_freeze"
 STEP, OVERFIT, EVALUATE = "test_train_step", "test_overfit_tiny_batch", "test_evaluate"
+ALIGN, TOKEN_LOSS, SPAN = "test_align_labels", "test_token_classification_loss", "test_best_span"
 WRITTEN = "the written question, graded by hand"
 
 TABLE = {
@@ -15,7 +16,7 @@ TABLE = {
         context(HEADING),
     'Pairs with `lectures/06_fine_tuning.ipynb`.':
         context("a pointer to the lecture"),
-    'You build the pieces of the four-step fine-tuning recipe yourself:':
+    'You build the pieces of the four-step fine-tuning recipe yourself, then the heads that BERT puts on every token:':
         context(OVERVIEW),
     '1. **sentence-pair encoding** with the tokenizer (premise in segment A, hypothesis in segment B),':
         context(OVERVIEW),
@@ -25,15 +26,20 @@ TABLE = {
         context(OVERVIEW),
     '4. **one training step** (cross-entropy, gradient clipping, optimizer step), and checking it by overfitting a tiny batch,':
         context(OVERVIEW),
-    '5. **evaluation** with scikit-learn: accuracy, macro-F1 and the confusion matrix.':
+    '5. **evaluation** with scikit-learn: accuracy, macro-F1 and the confusion matrix,':
+        context(OVERVIEW),
+    '6. **token classification** (named entities): word labels moved onto the first sub-token of each word, and the loss that ignores the rest,':
+        context(OVERVIEW),
+    '7. **extractive question answering**: the best legal answer span from start and end logits.':
         context(OVERVIEW),
     "Tests run on a tiny randomly initialised BERT (milliseconds per step) and on the course's MiniLM tokenizer, so the whole notebook runs in well under a minute on a laptop CPU.":
         context("describes the tests"),
     "Your functions must not change the tensors and arrays they are given, except what a part asks for (the model's `requires_grad` flags, the parameters an optimizer step updates, train/eval mode); the tests check.":
-        rule(POOLING, STEP, mutants=["MeanZeroesPaddingOfTheCallersTensor", "step_clamps_the_callers_input_ids"]),
+        rule(POOLING, STEP, TOKEN_LOSS, SPAN, mutants=["MeanZeroesPaddingOfTheCallersTensor", "step_clamps_the_callers_input_ids",
+                                                       "loss_sets_the_callers_ignored_labels_to_0", "span_masks_the_callers_logits"]),
     'Numbers are compared within an absolute tolerance of 1e-5 unless a test says otherwise.':
-        permits("HeadWithEinsumMeanAndClamp", "evaluate_by_hand_in_numpy"),
-    'Points: 17 autograded, 2 for the written answer (19 in all).':
+        permits("HeadWithEinsumMeanAndClamp", "evaluate_by_hand_in_numpy", "loss_by_hand_with_gather"),
+    'Points: 24 autograded, 2 for the written answer (26 in all).':
         context("the points"),
     'A small randomly initialised BERT (hidden size 16) for fast tests; no dropout, so steps are repeatable.':
         context(SETUP),
@@ -127,13 +133,80 @@ TABLE = {
         rule(EVALUATE, mutants=["evaluate_confusion_transposed", "evaluate_confusion_without_labels"]),
     'Accuracy, macro-F1 and the confusion matrix (rows true, columns predicted) of integer predictions.':
         rule(EVALUATE, mutants=["evaluate_confusion_transposed"]),
+    '## 6. Token classification: one label per token (4 points)':
+        context(HEADING),
+    "Named-entity recognition labels every word (`B-PER`, `I-PER`, `O`, ...), and BERT puts a classification layer on **every** token's final vector, not only on `[CLS]`.":
+        context("motivation: the token-classification head"),
+    'WordPiece splits a rare word into several sub-tokens, so the labels have to move from words to tokens.':
+        context("motivation for align_labels"),
+    "BERT's recipe: predict the tag of the **first sub-token** of each word only; the later sub-tokens of the word and the special tokens (`[CLS]`, `[SEP]`, padding) get the label `-100`, which the loss ignores.":
+        rule(ALIGN, TOKEN_LOSS, mutants=["align_label_on_every_sub_token", "align_label_on_the_last_sub_token",
+                                         "align_special_tokens_labelled_zero", "loss_ignored_tokens_counted_as_label_0"]),
+    'A fast tokenizer called on a list of words (`tokenizer(words, is_split_into_words=True)`) says where each token came from: `encoding.word_ids()` holds, for each token, the index of its word, or `None` for a special token.':
+        context("describes the input the tests hand over (the tokenizer's word_ids() list)"),
+    'With `O` = 0, `B-PER` = 1, `I-PER` = 2:':
+        context("introduces the worked example"),
+    '| token | `[CLS]` | `ada` | `love` | `##lace` | `met` | `charles` | `ba` | `##bba` | `##ge` | `[SEP]` |':
+        context("the worked example"),
+    '| word id | `None` | 0 | 1 | 1 | 2 | 3 | 4 | 4 | 4 | `None` |':
+        context("the worked example"),
+    '| word label | | 1 | 2 | | 0 | 1 | 2 | | | |':
+        context("the worked example"),
+    '| token label | -100 | 1 | 2 | -100 | 0 | 1 | 2 | -100 | -100 | -100 |':
+        context("the worked example"),
+    'Write `align_labels(word_ids, word_labels, ignore_index=-100)`: `word_ids` is that list for one sentence and `word_labels` holds one label id per word.':
+        rule(ALIGN, mutants=["align_ignore_index_fixed_at_minus_100"]),
+    "Return a Python `list` of `int`s, one per token: the word's label on the **first** sub-token of each word, and `ignore_index` on the later sub-tokens of the same word and on every special token (word id `None`).":
+        rule(ALIGN, mutants=["align_returns_a_tensor", "align_keeps_numpy_integers", "align_skips_special_tokens",
+                             "align_label_on_every_sub_token", "align_label_on_the_last_sub_token",
+                             "align_special_tokens_labelled_zero", "align_ignore_index_fixed_at_minus_100",
+                             "align_first_and_last_tokens_taken_as_special"]),
+    'Hint: a token starts a new word when its word id is not `None` and differs from the word id of the token before it (two neighbouring words may well have the same label).':
+        rule(ALIGN, mutants=["align_new_word_when_the_label_changes", "align_previous_word_starts_at_zero"]),
+    "One label per token: the word's label on its first sub-token, ignore_index on the rest and on special tokens.":
+        rule(ALIGN, mutants=["align_skips_special_tokens", "align_label_on_the_last_sub_token"]),
+    'The loss is the usual cross-entropy, averaged over the tokens that carry a label.':
+        rule(TOKEN_LOSS, mutants=["loss_mean_over_all_tokens", "loss_softmax_over_the_tokens"]),
+    'Write `token_classification_loss(logits, labels, ignore_index=-100)`: `logits` has shape (batch, tokens, num_labels) and `labels` (batch, tokens) holds a label id, or `ignore_index`, for each token.':
+        rule(TOKEN_LOSS, mutants=["loss_ignore_index_fixed_at_minus_100", "loss_softmax_over_the_tokens"]),
+    'Return the **mean** cross-entropy over the tokens whose label is not `ignore_index` (each such token counts once, however many labelled tokens its sentence has), as a 0-dimensional tensor that keeps the computation graph (training calls `backward()` on it).':
+        rule(TOKEN_LOSS, mutants=["loss_mean_over_all_tokens", "loss_sum_not_mean", "loss_mean_of_sentence_means",
+                                  "loss_ignored_tokens_counted_as_label_0", "loss_detached_as_a_new_tensor",
+                                  "loss_returns_a_float"]),
+    'This is the loss that `BertForTokenClassification` in transformers computes.':
+        rule(TOKEN_LOSS, mutants=["loss_mean_of_sentence_means", "loss_ignored_tokens_counted_as_label_0"]),
+    'Hint: `F.cross_entropy` wants the classes on dimension 1: flatten batch and tokens into one axis (`reshape(-1, num_labels)`), and read about its `ignore_index` argument.':
+        permits("loss_with_classes_moved_to_dim_1", "loss_with_boolean_indexing_and_the_module"),
+    'Mean cross-entropy over the tokens whose label is not ignore_index; a 0-d tensor that keeps the graph.':
+        rule(TOKEN_LOSS, mutants=["loss_mean_over_all_tokens", "loss_returns_a_float"]),
+    '## 7. Extractive question answering: the best legal span (3 points)':
+        context(HEADING),
+    'For SQuAD-style question answering the question (segment A) and the paragraph (segment B) are packed into one sequence, and fine-tuning adds only a start vector S and an end vector E: `start_logits[i] = S · h_i` and `end_logits[j] = E · h_j` for the final token vectors h.':
+        context("where the logits come from (the tests hand the logits over)"),
+    'The score of the answer that runs from token i to token j is `start_logits[i] + end_logits[j]`.':
+        rule(SPAN, mutants=["span_scored_with_the_product_of_logits"]),
+    'Taking the best start and the best end separately can give an impossible answer: an end before the start, an end in the question or on `[SEP]`, or half the paragraph.':
+        rule(SPAN, mutants=["span_best_start_and_end_separately", "span_end_may_come_before_start",
+                            "span_masks_only_the_start", "span_without_a_length_limit"]),
+    "Write `best_span(start_logits, end_logits, context_mask, max_answer_length)` for **one** example: the logits are 1-D float tensors over its tokens, and `context_mask` is a 1-D bool tensor, `True` on the paragraph's tokens.":
+        rule(SPAN, mutants=["span_ignores_the_context_mask"]),
+    'Return `(start, end)`, a tuple of two Python `int`s: the span with the highest score among the **legal** spans, those with `start <= end`, at most `max_answer_length` tokens long (`end - start + 1 <= max_answer_length`), and both `start` and `end` on context tokens.':
+        rule(SPAN, mutants=["span_returns_tensors", "span_returns_a_list", "span_end_may_come_before_start",
+                            "span_one_token_too_long", "span_without_a_length_limit", "span_ignores_the_context_mask",
+                            "span_masks_only_the_start", "span_masks_only_the_end", "span_best_score_starts_at_zero"]),
+    'Ties go to the smallest `start`, then to the smallest `end`.':
+        rule(SPAN, mutants=["span_ties_go_to_the_last", "span_ties_go_to_the_longest_answer"]),
+    'Every example has at least one context token.':
+        context("an assumption the tests keep (no test hands an example without context)"),
+    'The (start, end) of the highest-scoring legal answer span of one example, as two Python ints.':
+        rule(SPAN, mutants=["span_returns_tensors", "span_best_start_and_end_separately"]),
     '## Putting it together (not graded)':
         context(HEADING),
     "With your functions the lecture's pipeline is a few lines.":
         context("an ungraded demonstration"),
     'This cell fine-tunes the top layer of a tiny BERT and a mean-pooling head on a toy task, just to see the pieces fit; the lecture does the real thing with MiniLM.':
         context("an ungraded demonstration"),
-    '## 6. Freezing or fine-tuning everything? (2 points, graded by hand)':
+    '## 8. Freezing or fine-tuning everything? (2 points, graded by hand)':
         context(HEADING),
     'In the lecture a frozen MiniLM with an MLP head and a fully fine-tuned MiniLM were compared on the same test split.':
         context(WRITTEN),

@@ -619,3 +619,331 @@ def evaluate_with_keywords(y_true, y_pred, num_labels):
     return {"accuracy": accuracy_score(y_true=y_true, y_pred=y_pred),
             "macro_f1": f1_score(y_true=y_true, y_pred=y_pred, average="macro"),
             "confusion": confusion_matrix(y_true, y_pred, labels=np.arange(num_labels))}
+
+
+# ================================================================ the token-level heads (issue 21)
+# ---------------------------------------------------------------- align_labels
+def _align(word_ids, word_labels, ignore_index=-100, *, where="first", special=None):
+    """The right alignment, or one of its mistakes: the label on the first / last / every sub-token of a word;
+    `special` the label of a special token (None: ignore_index)."""
+    labels = []
+    for position, word in enumerate(word_ids):
+        if word is None:
+            labels.append(ignore_index if special is None else special)
+            continue
+        before = word_ids[position - 1] if position > 0 else None
+        after = word_ids[position + 1] if position + 1 < len(word_ids) else None
+        first, last = word != before, word != after
+        labelled = {"first": first, "last": last, "every": True}[where]
+        labels.append(int(word_labels[word]) if labelled else ignore_index)
+    return labels
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_label_on_every_sub_token(word_ids, word_labels, ignore_index=-100):
+    return _align(word_ids, word_labels, ignore_index, where="every")
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_label_on_the_last_sub_token(word_ids, word_labels, ignore_index=-100):
+    return _align(word_ids, word_labels, ignore_index, where="last")
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_special_tokens_labelled_zero(word_ids, word_labels, ignore_index=-100):
+    return _align(word_ids, word_labels, ignore_index, special=0)
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_ignore_index_fixed_at_minus_100(word_ids, word_labels, ignore_index=-100):
+    return _align(word_ids, word_labels, -100)
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_new_word_when_the_label_changes(word_ids, word_labels, ignore_index=-100):
+    """A sub-token continues the word before it when it would get the same label: neighbouring words with the same
+    label lose theirs."""
+    labels, previous_label = [], None
+    for word in word_ids:
+        label = None if word is None else int(word_labels[word])
+        labels.append(ignore_index if label is None or label == previous_label else label)
+        previous_label = label
+    return labels
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_previous_word_starts_at_zero(word_ids, word_labels, ignore_index=-100):
+    """`previous = 0` before the loop, updated on words only: the first word looks like a continuation."""
+    labels, previous = [], 0
+    for word in word_ids:
+        if word is None:
+            labels.append(ignore_index)
+            continue
+        labels.append(ignore_index if word == previous else int(word_labels[word]))
+        previous = word
+    return labels
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_returns_a_tensor(word_ids, word_labels, ignore_index=-100):
+    return torch.tensor(_align(word_ids, word_labels, ignore_index))
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_skips_special_tokens(word_ids, word_labels, ignore_index=-100):
+    """Labels for the real tokens only: the list is shorter than the tokens."""
+    return [label for label, word in zip(_align(word_ids, word_labels, ignore_index), word_ids) if word is not None]
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_keeps_numpy_integers(word_ids, word_labels, ignore_index=-100):
+    labels = np.asarray(word_labels)
+    return [ignore_index if word is None or (i > 0 and word_ids[i - 1] == word) else labels[word]
+            for i, word in enumerate(word_ids)]
+
+
+@mutant("align_labels", breaks=["test_align_labels"])
+def align_first_and_last_tokens_taken_as_special(word_ids, word_labels, ignore_index=-100):
+    """Assumes [CLS] first and [SEP] last: wrong for an encoding without special tokens."""
+    inner = _align(word_ids[1:-1], word_labels, ignore_index)
+    return [ignore_index] + inner + [ignore_index]
+
+
+@alternative("align_labels")
+def align_with_a_comprehension_over_pairs(word_ids, word_labels, ignore_index=-100):
+    previous = [None] + list(word_ids[:-1])
+    return [ignore_index if word is None or word == before else int(word_labels[word])
+            for before, word in zip(previous, word_ids)]
+
+
+@alternative("align_labels")
+def align_with_a_set_of_seen_words(word_ids, word_labels, ignore_index=-100):
+    seen, labels = set(), []
+    for word in word_ids:
+        if word is None or word in seen:
+            labels.append(ignore_index)
+        else:
+            seen.add(word)
+            labels.append(word_labels[word])
+    return labels
+
+
+# ---------------------------------------------------------------- token_classification_loss
+def _per_token(logits, labels, ignore_index):
+    """Each token's cross-entropy (0 where ignored) and the mask of labelled tokens."""
+    keep = labels != ignore_index
+    picked = F.log_softmax(logits, dim=-1).gather(-1, labels.masked_fill(~keep, 0).unsqueeze(-1)).squeeze(-1)
+    return -picked * keep, keep
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_mean_over_all_tokens(logits, labels, ignore_index=-100):
+    """Ignored tokens cost 0 but still count in the number of tokens."""
+    losses, _ = _per_token(logits, labels, ignore_index)
+    return losses.mean()
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_sum_not_mean(logits, labels, ignore_index=-100):
+    losses, _ = _per_token(logits, labels, ignore_index)
+    return losses.sum()
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_mean_of_sentence_means(logits, labels, ignore_index=-100):
+    losses, keep = _per_token(logits, labels, ignore_index)
+    return (losses.sum(dim=1) / keep.sum(dim=1).clamp(min=1)).mean()
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_ignore_index_fixed_at_minus_100(logits, labels, ignore_index=-100):
+    losses, keep = _per_token(logits, labels, -100)
+    return losses.sum() / keep.sum()
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_ignored_tokens_counted_as_label_0(logits, labels, ignore_index=-100):
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.clamp(min=0).reshape(-1))
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_softmax_over_the_tokens(logits, labels, ignore_index=-100):
+    keep = labels != ignore_index
+    picked = F.log_softmax(logits, dim=1).gather(-1, labels.masked_fill(~keep, 0).unsqueeze(-1)).squeeze(-1)
+    return (-picked * keep).sum() / keep.sum()
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_detached_as_a_new_tensor(logits, labels, ignore_index=-100):
+    value = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=ignore_index)
+    return torch.tensor(value.item(), requires_grad=True)
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_returns_a_float(logits, labels, ignore_index=-100):
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=ignore_index).item()
+
+
+@mutant("token_classification_loss", breaks=["test_token_classification_loss"])
+def loss_sets_the_callers_ignored_labels_to_0(logits, labels, ignore_index=-100):
+    keep = labels != ignore_index
+    labels[~keep] = 0     # "make the labels valid class ids", on the caller's tensor
+    losses = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), reduction="none")
+    return (losses * keep.reshape(-1)).sum() / keep.sum()
+
+
+@alternative("token_classification_loss")
+def loss_by_hand_with_gather(logits, labels, ignore_index=-100):
+    losses, keep = _per_token(logits, labels, ignore_index)
+    return losses.sum() / keep.sum()
+
+
+@alternative("token_classification_loss")
+def loss_with_classes_moved_to_dim_1(logits, labels, ignore_index=-100):
+    return F.cross_entropy(logits.transpose(1, 2), labels, ignore_index=ignore_index)
+
+
+@alternative("token_classification_loss")
+def loss_with_boolean_indexing_and_the_module(logits, labels, ignore_index=-100):
+    keep = labels != ignore_index
+    return nn.CrossEntropyLoss()(logits[keep], labels[keep])
+
+
+# ---------------------------------------------------------------- best_span
+def _scan(start_logits, end_logits, context_mask, max_answer_length, *, ordered=True, longest=None, start_mask=True,
+          end_mask=True, better=lambda score, best: score > best, best=float("-inf")):
+    """A double loop over (start, end), or one of its mistakes."""
+    n = len(start_logits)
+    longest = max_answer_length if longest is None else longest
+    found = (0, 0)
+    for i in range(n):
+        for j in range(n):
+            if (ordered and j < i) or abs(j - i) + 1 > longest:
+                continue
+            if (start_mask and not context_mask[i]) or (end_mask and not context_mask[j]):
+                continue
+            score = float(start_logits[i] + end_logits[j])
+            if better(score, best):
+                best, found = score, (i, j)
+    return found
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_best_start_and_end_separately(start_logits, end_logits, context_mask, max_answer_length):
+    outside = ~context_mask
+    return (int(start_logits.masked_fill(outside, float("-inf")).argmax()),
+            int(end_logits.masked_fill(outside, float("-inf")).argmax()))
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_end_may_come_before_start(start_logits, end_logits, context_mask, max_answer_length):
+    return _scan(start_logits, end_logits, context_mask, max_answer_length, ordered=False)
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_one_token_too_long(start_logits, end_logits, context_mask, max_answer_length):
+    """end - start <= max_answer_length: one token more than allowed."""
+    return _scan(start_logits, end_logits, context_mask, max_answer_length, longest=max_answer_length + 1)
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_without_a_length_limit(start_logits, end_logits, context_mask, max_answer_length):
+    return _scan(start_logits, end_logits, context_mask, max_answer_length, longest=len(start_logits))
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_ignores_the_context_mask(start_logits, end_logits, context_mask, max_answer_length):
+    return _scan(start_logits, end_logits, context_mask, max_answer_length, start_mask=False, end_mask=False)
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_masks_only_the_start(start_logits, end_logits, context_mask, max_answer_length):
+    return _scan(start_logits, end_logits, context_mask, max_answer_length, end_mask=False)
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_masks_only_the_end(start_logits, end_logits, context_mask, max_answer_length):
+    return _scan(start_logits, end_logits, context_mask, max_answer_length, start_mask=False)
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_ties_go_to_the_last(start_logits, end_logits, context_mask, max_answer_length):
+    return _scan(start_logits, end_logits, context_mask, max_answer_length, better=lambda score, best: score >= best)
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_ties_go_to_the_longest_answer(start_logits, end_logits, context_mask, max_answer_length):
+    """Smallest start first, but the ends are searched from the right: equal scores keep the longer span."""
+    best, found = float("-inf"), None
+    for i in range(len(start_logits)):
+        for j in reversed(range(i, min(len(end_logits), i + max_answer_length))):
+            if context_mask[i] and context_mask[j] and float(start_logits[i] + end_logits[j]) > best:
+                best, found = float(start_logits[i] + end_logits[j]), (i, j)
+    return found
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_scored_with_the_product_of_logits(start_logits, end_logits, context_mask, max_answer_length):
+    """start_logits[i] * end_logits[j] instead of the sum."""
+    best, found = float("-inf"), None
+    for i in range(len(start_logits)):
+        for j in range(i, min(len(end_logits), i + max_answer_length)):
+            if context_mask[i] and context_mask[j] and float(start_logits[i] * end_logits[j]) > best:
+                best, found = float(start_logits[i] * end_logits[j]), (i, j)
+    return found
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_best_score_starts_at_zero(start_logits, end_logits, context_mask, max_answer_length):
+    return _scan(start_logits, end_logits, context_mask, max_answer_length, best=0.0)
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_returns_tensors(start_logits, end_logits, context_mask, max_answer_length):
+    start, end = _scan(start_logits, end_logits, context_mask, max_answer_length)
+    return torch.tensor(start), torch.tensor(end)
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_returns_a_list(start_logits, end_logits, context_mask, max_answer_length):
+    return list(_scan(start_logits, end_logits, context_mask, max_answer_length))
+
+
+@mutant("best_span", breaks=["test_best_span"])
+def span_masks_the_callers_logits(start_logits, end_logits, context_mask, max_answer_length):
+    start_logits[~context_mask] = float("-inf")    # on the caller's tensors
+    end_logits[~context_mask] = float("-inf")
+    return _scan(start_logits, end_logits, torch.ones_like(context_mask), max_answer_length)
+
+
+@alternative("best_span")
+def span_with_a_double_loop(start_logits, end_logits, context_mask, max_answer_length):
+    best, found = None, None
+    for i in range(len(start_logits)):
+        if not context_mask[i]:
+            continue
+        for j in range(i, min(len(end_logits), i + max_answer_length)):
+            if context_mask[j]:
+                score = start_logits[i].item() + end_logits[j].item()
+                if best is None or score > best:
+                    best, found = score, (i, j)
+    return found
+
+
+@alternative("best_span")
+def span_in_numpy(start_logits, end_logits, context_mask, max_answer_length):
+    start, end, inside = start_logits.numpy(), end_logits.numpy(), context_mask.numpy()
+    scores = start[:, None] + end[None, :]
+    width = np.arange(len(start))[None, :] - np.arange(len(start))[:, None]
+    legal = (width >= 0) & (width < max_answer_length) & np.outer(inside, inside)
+    i, j = np.unravel_index(np.argmax(np.where(legal, scores, -np.inf)), scores.shape)
+    return int(i), int(j)
+
+
+@alternative("best_span")
+def span_with_max_over_candidates(start_logits, end_logits, context_mask, max_answer_length):
+    positions = [k for k in range(len(context_mask)) if bool(context_mask[k])]
+    candidates = [(float(start_logits[i] + end_logits[j]), -i, -j) for i in positions for j in positions
+                  if 0 <= j - i < max_answer_length]
+    _, i, j = max(candidates)
+    return -i, -j
