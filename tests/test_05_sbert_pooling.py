@@ -303,7 +303,7 @@ def test_stored_lecture_shows_the_baselines_the_noise_and_the_real_sts_figures()
                   # the seed's seven concatenation rows, each with its number, ranked as measured
                   "(u * v) ", "(|u - v|, u * v)", "(u, v, u * v)", "70.54", "78.37", "77.44", "80.44", "66.04",
                   # the hand-written losses agree with sentence-transformers', and the search has a real corpus
-                  "MultipleNegativesRankingLoss", "top 5 of 1950 for", "All checks passed"):
+                  "MultipleNegativesRankingLoss", "1,950 product titles", "All checks passed"):
         assert shown in text, f"the stored lecture does not show {shown!r}"
     for quoted in ("benchmarks/sts_pooling.py", "mean 82.05", "cls 73.51", "max 78.82", "trained-with-mean"):
         assert quoted in prose, f"the lecture's prose does not quote {quoted!r}"
