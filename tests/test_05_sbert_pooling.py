@@ -292,6 +292,35 @@ def test_search_panel_over_the_catalogue_finds_the_aisle_a_query_asks_for():
         assert [aisle_of[title] for title in found] == [aisle] * 5, (query, found)
 
 
+@pytest.mark.slow
+def test_objectives_benchmark_trains_the_top_layer_on_the_cached_route():
+    """benchmarks/sbert_objectives.py (quoted by the lecture): the cached route (frozen lower layers, trainable top
+    layer) is the full encoder, each objective's training changes the top layer, and a seed reproduces it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sbert_objectives", REPO_ROOT / "benchmarks" / "sbert_objectives.py")
+    objectives = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(objectives)
+    from llmcourse.models import load_encoder
+
+    tokenizer, encoder = load_encoder()
+    pairs = [t for t in load_nli("train") if t[2] == "entailment"][:8] + \
+        [t for t in load_nli("train") if t[2] != "entailment"][:8]
+    sentences = sorted({s for p, h, _ in pairs for s in (p, h)})
+    cache = objectives.cache_top_inputs(tokenizer, encoder, sentences, batch_size=5)
+    top = encoder.encoder.layer[-1].eval()
+    full = F.normalize(encode_pooled(sentences, {"mean": mean_pool}, tokenizer=tokenizer, model=encoder)["mean"], dim=1)
+    torch.testing.assert_close(objectives.embed(top, cache, sentences), full, atol=1e-5, rtol=0)
+    start = top.output.dense.weight.detach().clone()
+    for objective in ("classification", "regression", "in-batch negatives"):
+        trained = [objectives.train(objective, 0, top, cache, pairs, epochs=1, lr=1e-3, batch_size=8) for _ in (0, 1)]
+        weights = [t.output.dense.weight.detach() for t in trained]
+        assert not torch.allclose(weights[0], start), f"{objective}: the top layer did not change"
+        torch.testing.assert_close(weights[0], weights[1], atol=0, rtol=0)
+    torch.testing.assert_close(top.output.dense.weight, start, atol=0, rtol=0)   # the base layer is left alone
+    assert objectives.in_batch_negatives_loss(full[:3], full[:3]) < objectives.in_batch_negatives_loss(full[:3], full[3:6])
+
+
 # --- the stored lecture --------------------------------------------------------------------------------------------
 def test_stored_lecture_shows_the_baselines_the_noise_and_the_real_sts_figures():
     import nbformat
@@ -305,5 +334,6 @@ def test_stored_lecture_shows_the_baselines_the_noise_and_the_real_sts_figures()
                   # the hand-written losses agree with sentence-transformers', and the search has a real corpus
                   "MultipleNegativesRankingLoss", "1,950 product titles", "All checks passed"):
         assert shown in text, f"the stored lecture does not show {shown!r}"
-    for quoted in ("benchmarks/sts_pooling.py", "mean 82.05", "cls 73.51", "max 78.82", "trained-with-mean"):
+    for quoted in ("benchmarks/sts_pooling.py", "mean 82.05", "cls 73.51", "max 78.82", "trained-with-mean",
+                   "benchmarks/sbert_objectives.py", "before: 82.29", "classification: 76.42 +- 0.36"):
         assert quoted in prose, f"the lecture's prose does not quote {quoted!r}"
