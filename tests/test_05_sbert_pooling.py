@@ -321,6 +321,32 @@ def test_objectives_benchmark_trains_the_top_layer_on_the_cached_route():
     assert objectives.in_batch_negatives_loss(full[:3], full[:3]) < objectives.in_batch_negatives_loss(full[:3], full[3:6])
 
 
+@pytest.mark.slow
+def test_cross_encoder_benchmark_reads_the_pair_as_one_input():
+    """benchmarks/cross_encoder_order.py (quoted by the lecture): its cached route is the full encoder, for single
+    sentences and for "[CLS] a [SEP] b [SEP]" pairs, and the pair input depends on the order of the two sentences."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cross_encoder_order", REPO_ROOT / "benchmarks" / "cross_encoder_order.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from llmcourse.models import load_encoder
+
+    tokenizer, encoder = load_encoder()
+    a, b = "The dog is chasing the cat.", "The cat is chasing the dog."
+    cache = bench.cache_top_inputs(tokenizer, encoder, [a, b])
+    cache.update(bench.cache_top_inputs(tokenizer, encoder, [(a, b), (b, a)]))
+    top = encoder.encoder.layer[-1].eval()
+    with torch.no_grad():
+        inputs = tokenizer([a, b], [b, a], padding=True, return_tensors="pt")
+        full = mean_pool(encoder(**inputs).last_hidden_state, inputs["attention_mask"])
+        torch.testing.assert_close(bench.pooled(top, cache, [(a, b), (b, a)]), full, atol=1e-5, rtol=0)
+        single = encode_pooled([a, b], {"mean": mean_pool}, tokenizer=tokenizer, model=encoder)["mean"]
+        torch.testing.assert_close(bench.pooled(top, cache, [a, b]), single, atol=1e-5, rtol=0)
+    assert float((full[0] - full[1]).abs().max()) > 1e-3, "the pair input must see which sentence comes first"
+    assert len(bench.order_pairs("train")) == 360 and len(bench.order_pairs("test")) == 120
+
+
 # --- the stored lecture --------------------------------------------------------------------------------------------
 def test_stored_lecture_shows_the_baselines_the_noise_and_the_real_sts_figures():
     import nbformat
@@ -335,5 +361,6 @@ def test_stored_lecture_shows_the_baselines_the_noise_and_the_real_sts_figures()
                   "MultipleNegativesRankingLoss", "1,950 product titles", "All checks passed"):
         assert shown in text, f"the stored lecture does not show {shown!r}"
     for quoted in ("benchmarks/sts_pooling.py", "mean 82.05", "cls 73.51", "max 78.82", "trained-with-mean",
-                   "benchmarks/sbert_objectives.py", "before: 82.29", "classification: 76.42 +- 0.36"):
+                   "benchmarks/sbert_objectives.py", "before: 82.29", "classification: 76.42 +- 0.36",
+                   "benchmarks/cross_encoder_order.py", "cross-encoder, top layer   order test accuracy 50.0 +- 4.2"):
         assert quoted in prose, f"the lecture's prose does not quote {quoted!r}"
