@@ -31,7 +31,7 @@ import random
 from pathlib import Path
 
 SEED = 606
-SPLIT_SIZES = {"train": 400, "validation": 100, "test": 200}
+SPLIT_SIZES = {"train": 300, "validation": 100, "test": 200}
 OUT_DIR = Path(__file__).resolve().parents[1] / "travel_course"
 TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-DATE", "I-DATE")
 
