@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from llmcourse.datasets.nli_course import LABELS, label_ids, load_kinds, load_nli
 from llmcourse.models import load_encoder
-from llmcourse.pooling import mean_pool
+from llmcourse import pooling
 
 SWAPS = [("The dog is chasing the cat.", "The cat is chasing the dog."),
          ("The dog is chasing the cat.", "The dog is chasing the cat."),
@@ -36,27 +36,10 @@ def order_pairs(split):
 
 
 def cache_top_inputs(tokenizer, encoder, texts, batch_size=32):
-    """text (a sentence, or a (premise, hypothesis) pair read as one input) -> the top layer's input."""
-    cache = {}
-    for start in range(0, len(texts), batch_size):
-        batch = texts[start:start + batch_size]
-        if isinstance(batch[0], tuple):
-            inputs = tokenizer([a for a, _ in batch], [b for _, b in batch], padding=True, return_tensors="pt")
-        else:
-            inputs = tokenizer(batch, padding=True, return_tensors="pt")
-        with torch.no_grad():
-            hidden = encoder(**inputs, output_hidden_states=True).hidden_states[-2]
-        for i, text in enumerate(batch):
-            cache[text] = hidden[i, :int(inputs["attention_mask"][i].sum())].clone()
-    return cache
+    return pooling.cache_top_inputs(tokenizer, encoder, texts, batch_size)
 
 
-def pooled(top, cache, keys):
-    states = [cache[k] for k in keys]
-    hidden = torch.nn.utils.rnn.pad_sequence(states, batch_first=True)
-    mask = (torch.arange(hidden.shape[1])[None] < torch.tensor([len(s) for s in states])[:, None]).long()
-    additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-    return mean_pool(top(hidden, attention_mask=additive), mask)
+pooled = pooling.pool_top_layer   # (top, cache, keys) -> mean-pooled top-layer output of texts or pairs
 
 
 def logits(kind, top, head, cache, pairs):

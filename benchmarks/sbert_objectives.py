@@ -28,32 +28,15 @@ import torch.nn.functional as F
 from llmcourse.datasets.nli_course import LABELS, label_ids, load_nli
 from llmcourse.datasets.sts_course import load_sts
 from llmcourse.models import load_encoder
-from llmcourse.pooling import mean_pool
+from llmcourse.pooling import cache_top_inputs, mean_pool, pool_top_layer
 from llmcourse.sts import spearman_x100
 
 REGRESSION_TARGET = {"entailment": 1.0, "neutral": 0.5, "contradiction": 0.0}
 
 
-def cache_top_inputs(tokenizer, encoder, sentences, batch_size=64):
-    """sentence -> the top layer's input (its real tokens only), from one frozen pass of the layers below."""
-    cache = {}
-    for start in range(0, len(sentences), batch_size):
-        batch = sentences[start:start + batch_size]
-        inputs = tokenizer(batch, padding=True, return_tensors="pt")
-        with torch.no_grad():
-            hidden = encoder(**inputs, output_hidden_states=True).hidden_states[-2]
-        for i, sentence in enumerate(batch):
-            cache[sentence] = hidden[i, :int(inputs["attention_mask"][i].sum())].clone()
-    return cache
-
-
 def embed(top, cache, sentences):
     """Unit sentence vectors: the (trainable) top layer on the cached inputs, then mask-aware MEAN pooling."""
-    states = [cache[s] for s in sentences]
-    hidden = torch.nn.utils.rnn.pad_sequence(states, batch_first=True)
-    mask = (torch.arange(hidden.shape[1])[None] < torch.tensor([len(s) for s in states])[:, None]).long()
-    additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-    return F.normalize(mean_pool(top(hidden, attention_mask=additive), mask), dim=1)
+    return F.normalize(pool_top_layer(top, cache, sentences), dim=1)
 
 
 def classification_loss(u, v, labels, head):

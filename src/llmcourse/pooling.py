@@ -65,3 +65,31 @@ def encode_pooled(sentences: Sequence[str | tuple[str, str]], poolings: dict[str
     inverse = torch.empty(len(order), dtype=torch.long)
     inverse[torch.tensor(order, dtype=torch.long)] = torch.arange(len(order))
     return {name: torch.cat(parts)[inverse] for name, parts in pooled.items()}
+
+
+@torch.no_grad()
+def cache_top_inputs(tokenizer, encoder, texts: Sequence[str | tuple[str, str]],
+                     batch_size: int = 64) -> dict:
+    """text (or (first, second) pair, read as one input) -> what enters the encoder's top layer, its real tokens
+    only, from one frozen pass of the layers below. Training only the top layer then costs one layer per step
+    (benchmarks/sbert_objectives.py, benchmarks/cross_encoder_order.py)."""
+    cache = {}
+    for start in range(0, len(texts), batch_size):
+        batch = texts[start:start + batch_size]
+        pairs = isinstance(batch[0], tuple)
+        inputs = tokenizer(*(([a for a, _ in batch], [b for _, b in batch]) if pairs else (batch,)), padding=True,
+                           return_tensors="pt")
+        hidden = encoder(**inputs, output_hidden_states=True).hidden_states[-2]
+        for i, text in enumerate(batch):
+            cache[text] = hidden[i, :int(inputs["attention_mask"][i].sum())].clone()
+    return cache
+
+
+def pool_top_layer(top, cache: dict, keys) -> torch.Tensor:
+    """The (trainable) top layer on the cached inputs of `keys`, padded together with the padding masked, then
+    mask-aware MEAN pooling (not normalised)."""
+    states = [cache[k] for k in keys]
+    hidden = torch.nn.utils.rnn.pad_sequence(states, batch_first=True)
+    mask = (torch.arange(hidden.shape[1])[None] < torch.tensor([len(s) for s in states])[:, None]).long()
+    additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+    return mean_pool(top(hidden, attention_mask=additive), mask)
