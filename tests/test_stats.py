@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from llmcourse.stats import bootstrap_difference, bootstrap_mean, mean_std, over_seeds
+from llmcourse.stats import bootstrap_difference, bootstrap_mean, bootstrap_spearman_difference, mean_std, over_seeds
 
 
 def test_mean_std_is_the_sample_standard_deviation():
@@ -68,3 +68,32 @@ def test_interval_reports_whether_zero_is_excluded_and_rejects_bad_input():
         bootstrap_mean([1.0])
     with pytest.raises(ValueError, match="confidence"):
         bootstrap_mean([1.0, 0.0], confidence=95)
+
+
+def test_bootstrap_spearman_difference_agrees_with_scipy():
+    rng = np.random.default_rng(5)
+    gold = rng.integers(0, 6, size=200).astype(float)             # STS-like: integer scores, many ties
+    before = gold + rng.normal(0, 1.5, size=200)
+    after = gold + rng.normal(0, 1.0, size=200)                   # a better system on the same pairs
+    ours = bootstrap_spearman_difference(after, before, gold, n_resamples=2_000)
+    rho = lambda x: scipy_stats.spearmanr(x, gold).statistic
+    assert ours.estimate == pytest.approx(rho(after) - rho(before))
+    theirs = scipy_stats.bootstrap(
+        (after, before, gold), lambda x, y, g: scipy_stats.spearmanr(x, g).statistic - scipy_stats.spearmanr(y, g).statistic,
+        paired=True, vectorized=False, n_resamples=2_000, method="percentile",
+        random_state=np.random.default_rng(11)).confidence_interval
+    assert ours.low == pytest.approx(theirs.low, abs=0.015) and ours.high == pytest.approx(theirs.high, abs=0.015)
+    assert ours.excludes_zero() and ours.low > 0
+    same = bootstrap_spearman_difference(before, before, gold, n_resamples=500)
+    assert (same.low, same.high) == (0.0, 0.0)
+    with pytest.raises(ValueError, match="same 1-D shape"):
+        bootstrap_spearman_difference(before, before[:-1], gold)
+
+
+def test_average_ranks_match_scipy_rankdata_with_ties():
+    from llmcourse.stats import _average_ranks
+
+    rows = np.random.default_rng(2).integers(-3, 4, size=(50, 40)).astype(float) * 0.37   # many ties per row
+    np.testing.assert_allclose(_average_ranks(rows), scipy_stats.rankdata(rows, axis=1))
+    continuous = np.random.default_rng(3).normal(size=(5, 300))
+    np.testing.assert_allclose(_average_ranks(continuous), scipy_stats.rankdata(continuous, axis=1))

@@ -2,7 +2,7 @@
 
 A lecture that ranks methods shows how much the ranking could move: re-train with several seeds (`over_seeds`),
 and resample the test items (`bootstrap_mean`, `bootstrap_difference`: paired, both methods scored on the same
-resampled items). Written by hand because the bootstrap is part of the lesson; tests/test_llmcourse_stats.py checks
+resampled items; `bootstrap_spearman_difference` for two rank correlations with the same gold scores). Written by hand because the bootstrap is part of the lesson; tests/test_llmcourse_stats.py checks
 it against `scipy.stats.bootstrap(..., paired=True, method="percentile")`.
 
     from llmcourse.stats import over_seeds, bootstrap_difference
@@ -103,3 +103,39 @@ def bootstrap_difference(scores_a, scores_b, *, n_resamples: int = N_RESAMPLES, 
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError(f"paired scores need the same 1-D shape, got {a.shape} and {b.shape}")
     return bootstrap_mean(a - b, n_resamples=n_resamples, confidence=confidence, seed=seed)
+
+
+def _average_ranks(rows: np.ndarray) -> np.ndarray:
+    """Rank each row (1 = smallest; tied values share their average rank), as scipy.stats.rankdata(axis=1) does,
+    but with one sort for all rows: each row is shifted above the previous one, then ranked as one long vector."""
+    low, span = rows.min(), np.ptp(rows) + 1.0
+    shifted = ((rows - low) + span * np.arange(len(rows))[:, None]).ravel()
+    ordered = np.sort(shifted)
+    left, right = np.searchsorted(ordered, shifted, "left"), np.searchsorted(ordered, shifted, "right")
+    return ((left + right + 1) / 2).reshape(rows.shape) - rows.shape[1] * np.arange(len(rows))[:, None]
+
+
+def _correlation_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson's r of each row of `a` with the same row of `b` (on ranks: Spearman's rho)."""
+    a, b = a - a.mean(axis=1, keepdims=True), b - b.mean(axis=1, keepdims=True)
+    return (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+
+
+def bootstrap_spearman_difference(predicted_a, predicted_b, gold, *, n_resamples: int = N_RESAMPLES,
+                                  confidence: float = CONFIDENCE, seed: int = 0) -> Interval:
+    """Spearman(a, gold) - Spearman(b, gold), with a paired percentile-bootstrap interval: both systems' scores of
+    the SAME pairs (e.g. STS cosines before and after training) are resampled together. A rank correlation is not a
+    mean over items, so `bootstrap_difference` does not apply; this recomputes both correlations per resample."""
+    a, b, g = (np.asarray(x, dtype=float) for x in (predicted_a, predicted_b, gold))
+    if not a.shape == b.shape == g.shape or a.ndim != 1:
+        raise ValueError(f"paired scores need the same 1-D shape, got {a.shape}, {b.shape} and {g.shape}")
+
+    def difference(rows):       # (resamples, n) item indices -> Spearman(a) - Spearman(b) per resample
+        gold_ranks = _average_ranks(g[rows])                         # shared by both correlations
+        return (_correlation_rows(_average_ranks(a[rows]), gold_ranks)
+                - _correlation_rows(_average_ranks(b[rows]), gold_ranks))
+
+    estimate = float(difference(np.arange(len(a))[None])[0])
+    indices = _resample_indices(len(a), n_resamples, seed)
+    resampled = [difference(rows) for rows in np.array_split(indices, max(1, n_resamples // 1000))]   # bounded memory
+    return _interval(estimate, np.concatenate(resampled), confidence)

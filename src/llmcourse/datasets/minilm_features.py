@@ -1,6 +1,6 @@
 """all-MiniLM-L6-v2's pooled outputs over the NLI and emotion sets, computed once offline and shipped.
 
-Lecture 06 trains heads on a FROZEN encoder: its output for an input never changes, so it is computed once. On a
+Lectures 05 and 06 train heads on a FROZEN encoder: its output for an input never changes, so it is computed once. On a
 student's CPU that one pass over 1,080 sentence pairs, their 2,160 sentences and 1,750 emotion sentences costs
 about 30 s of the lecture's 120 s budget, so the course ships the result (float16, about 6 MB) and the lecture
 re-encodes a random sample and compares (`check_sample`). With another model (LLMCOURSE_MODEL) the shipped numbers
