@@ -97,3 +97,23 @@ def test_average_ranks_match_scipy_rankdata_with_ties():
     np.testing.assert_allclose(_average_ranks(rows), scipy_stats.rankdata(rows, axis=1))
     continuous = np.random.default_rng(3).normal(size=(5, 300))
     np.testing.assert_allclose(_average_ranks(continuous), scipy_stats.rankdata(continuous, axis=1))
+
+
+def test_resample_indices_are_drawn_once_and_cannot_be_changed():
+    from llmcourse.stats import _resample_indices
+
+    first = _resample_indices(30, 100, 0)
+    assert _resample_indices(30, 100, 0) is first                    # cached: the same draw, not a new one
+    assert not np.array_equal(_resample_indices(30, 100, 1), first)  # another seed, another draw
+    np.testing.assert_array_equal(first, np.random.default_rng(0).integers(0, 30, size=(100, 30)))
+    with pytest.raises(ValueError):
+        first[0, 0] = 1
+
+
+def test_resample_counts_give_the_same_means_as_the_drawn_items():
+    from llmcourse.stats import _resample_counts, _resample_indices
+
+    scores = np.random.default_rng(4).random(57)
+    counts, indices = _resample_counts(57, 500, 3), _resample_indices(57, 500, 3)
+    assert (counts.sum(axis=1) == 57).all()
+    np.testing.assert_allclose(counts @ scores / 57, scores[indices].mean(axis=1), rtol=1e-12)
