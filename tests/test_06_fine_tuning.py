@@ -1,6 +1,7 @@
 """Lecture 06 (fine-tuning): the emotion_course data set (generator, splits, loader) and the classifier panel."""
 from __future__ import annotations
 
+import ast
 from collections import Counter
 
 import nbformat
@@ -13,6 +14,7 @@ from llmcourse.paths import REPO_ROOT
 from llmcourse.widgets import classifier_probability_panel
 
 LECTURE = REPO_ROOT / "lectures" / "06_fine_tuning.ipynb"
+SOLUTION = REPO_ROOT / "solutions" / "ps06_fine_tuning" / "ps06_fine_tuning.ipynb"
 
 
 def test_generation_is_deterministic_and_seed_dependent():
@@ -213,7 +215,11 @@ def test_stored_lecture_checks_token_heads_against_transformers_and_reports_base
     for shown in ("token logits = AutoModelForTokenClassification's | exact: True",
                   "start logits = AutoModelForQuestionAnswering's | exact: True",
                   "QA loss = the library's          | exact: True",
-                  "best legal span: matrix form = loop over spans | exact: True",
+                  "best legal span: n-best (k = 2) = loop over spans | exact: True",
+                  "n-best span = the exhaustive loop's on 200 of 200 test questions",
+                  "test: labels in token order = the words' tags | exact: True",
+                  "embeddings + 6 layers + pooler = MiniLM's parameters | exact: True",
+                  "top 1 of 6 layers trainable:  1,774,464 trainable, 20,938,752 frozen (7.8%)",
                   "feature-extraction pipeline, averaged = mean_pool | exact: True",
                   "shipped features = a fresh encoding (largest relative difference) | exact: False | approximate: True",
                   "lookup table: entity words seen in training", "baseline (lookup table)",
@@ -222,3 +228,60 @@ def test_stored_lecture_checks_token_heads_against_transformers_and_reports_base
     sources = "".join(c.source for c in notebook.cells)
     assert 'pipeline("fill-mask", model=tiny_bert' in sources and 'pipeline("token-classification"' in sources
     assert "def mean_pool" not in sources and "def cls_pool" not in sources, "pooling is imported from llmcourse.pooling"
+
+
+# --- the lecture must not hand out ps06's graded answers ----------------------------------------------------------
+
+# Lecture helpers that share a graded function's name but take other arguments, so that pasting them cannot answer
+# the exercise: the lecture's parameters are pinned here, and must differ from the solution's.
+SAME_NAME_OTHER_INTERFACE = {"encode_pairs": ["rows", "max_length"],
+                             "train_step": ["model", "head", "optimizer", "schedule", "rows", "y"]}
+
+
+def _parameters(node):
+    return [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+
+
+def _graded_definitions():
+    """{name: parameters} of the functions and classes the solution defines at the top of its solution cells."""
+    graded = {}
+    for cell in nbformat.read(SOLUTION, as_version=4).cells:
+        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    graded[node.name] = _parameters(node)
+                elif isinstance(node, ast.ClassDef):
+                    graded[node.name] = None
+    return graded
+
+
+def _lecture_definitions():
+    """(name, parameters or None, cell id) of every def, class and `name = lambda` in the lecture's code, nested too."""
+    found = []
+    for cell in nbformat.read(LECTURE, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.append((node.name, _parameters(node), cell.get("id")))
+            elif isinstance(node, ast.ClassDef):
+                found.append((node.name, None, cell.get("id")))
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+                found += [(target.id, _parameters(node.value), cell.get("id"))
+                          for target in node.targets if isinstance(target, ast.Name)]
+    return found
+
+
+def test_lecture_defines_no_function_named_like_a_graded_ps06_answer():
+    """Lecture 06 once wrote freeze_all_but_top, align_labels and best_span as ps06 grades them: a student could paste
+    them. It may teach the ideas, but not define a graded function (names read from the solution's cells)."""
+    graded = _graded_definitions()
+    assert {"freeze_all_but_top", "align_labels", "best_span", "train_step"} <= set(graded), sorted(graded)
+    clashes = []
+    for name, parameters, cell_id in _lecture_definitions():
+        if name not in graded:
+            continue
+        if name in SAME_NAME_OTHER_INTERFACE and parameters == SAME_NAME_OTHER_INTERFACE[name] != graded[name]:
+            continue
+        clashes.append(f"{name}{tuple(parameters) if parameters is not None else ''} in cell {cell_id}")
+    assert not clashes, f"lecture 06 defines what ps06 grades (rename it, or teach it another way): {clashes}"
