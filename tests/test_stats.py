@@ -90,13 +90,16 @@ def test_bootstrap_spearman_difference_agrees_with_scipy():
         bootstrap_spearman_difference(before, before[:-1], gold)
 
 
-def test_average_ranks_match_scipy_rankdata_with_ties():
-    from llmcourse.stats import _average_ranks
+def test_resample_ranks_match_scipy_rankdata_of_the_drawn_items():
+    from llmcourse.stats import _resample_counts, _resample_indices, _resample_ranks
 
-    rows = np.random.default_rng(2).integers(-3, 4, size=(50, 40)).astype(float) * 0.37   # many ties per row
-    np.testing.assert_allclose(_average_ranks(rows), scipy_stats.rankdata(rows, axis=1))
-    continuous = np.random.default_rng(3).normal(size=(5, 300))
-    np.testing.assert_allclose(_average_ranks(continuous), scipy_stats.rankdata(continuous, axis=1))
+    for values in (np.random.default_rng(2).integers(-3, 4, size=40) * 0.37,      # many ties
+                   np.random.default_rng(3).normal(size=40)):                      # none, until drawn twice
+        counts, indices = _resample_counts(40, 50, 6), _resample_indices(40, 50, 6)
+        ranks = _resample_ranks(values, counts)
+        for r in range(50):
+            expected = scipy_stats.rankdata(values[indices[r]])                    # the resample as a list
+            np.testing.assert_allclose(ranks[r, indices[r]], expected)
 
 
 def test_resample_indices_are_drawn_once_and_cannot_be_changed():

@@ -123,20 +123,27 @@ def bootstrap_difference(scores_a, scores_b, *, n_resamples: int = N_RESAMPLES, 
     return bootstrap_mean(a - b, n_resamples=n_resamples, confidence=confidence, seed=seed)
 
 
-def _average_ranks(rows: np.ndarray) -> np.ndarray:
-    """Rank each row (1 = smallest; tied values share their average rank), as scipy.stats.rankdata(axis=1) does,
-    but with one sort for all rows: each row is shifted above the previous one, then ranked as one long vector."""
-    low, span = rows.min(), np.ptp(rows) + 1.0
-    shifted = ((rows - low) + span * np.arange(len(rows))[:, None]).ravel()
-    ordered = np.sort(shifted)
-    left, right = np.searchsorted(ordered, shifted, "left"), np.searchsorted(ordered, shifted, "right")
-    return ((left + right + 1) / 2).reshape(rows.shape) - rows.shape[1] * np.arange(len(rows))[:, None]
+def _resample_ranks(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The average rank (1 = smallest, ties share their mean rank) of each item inside each resample, given how often
+    each item is drawn (`counts`, (resamples, n)): an item drawn k times is k tied values. One sort of the n values
+    serves every resample; the ranks come from running sums of the counts in sorted order."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])     # first position of each run of equal values
+    group_of = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1
+    per_group = np.add.reduceat(counts[:, order], starts, axis=1)          # (resamples, distinct values)
+    group_rank = np.cumsum(per_group, axis=1) - per_group + (per_group + 1) / 2
+    ranks = np.empty(counts.shape)
+    ranks[:, order] = group_rank[:, group_of]
+    return ranks
 
 
-def _correlation_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pearson's r of each row of `a` with the same row of `b` (on ranks: Spearman's rho)."""
-    a, b = a - a.mean(axis=1, keepdims=True), b - b.mean(axis=1, keepdims=True)
-    return (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+def _weighted_correlation(a: np.ndarray, b: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Pearson's r per row, each item counted `weights` times (on ranks: Spearman's rho of the resample)."""
+    total = weights.sum(axis=1, keepdims=True)
+    a = a - (weights * a).sum(axis=1, keepdims=True) / total
+    b = b - (weights * b).sum(axis=1, keepdims=True) / total
+    return (weights * a * b).sum(axis=1) / np.sqrt((weights * a * a).sum(axis=1) * (weights * b * b).sum(axis=1))
 
 
 def bootstrap_spearman_difference(predicted_a, predicted_b, gold, *, n_resamples: int = N_RESAMPLES,
@@ -148,12 +155,11 @@ def bootstrap_spearman_difference(predicted_a, predicted_b, gold, *, n_resamples
     if not a.shape == b.shape == g.shape or a.ndim != 1:
         raise ValueError(f"paired scores need the same 1-D shape, got {a.shape}, {b.shape} and {g.shape}")
 
-    def difference(rows):       # (resamples, n) item indices -> Spearman(a) - Spearman(b) per resample
-        gold_ranks = _average_ranks(g[rows])                         # shared by both correlations
-        return (_correlation_rows(_average_ranks(a[rows]), gold_ranks)
-                - _correlation_rows(_average_ranks(b[rows]), gold_ranks))
+    def spearman(predicted, counts):           # Spearman's rho against the gold scores, per row of counts
+        return _weighted_correlation(_resample_ranks(predicted, counts), _resample_ranks(g, counts), counts)
 
-    estimate = float(difference(np.arange(len(a))[None])[0])
-    indices = _resample_indices(len(a), n_resamples, seed)
-    resampled = [difference(rows) for rows in np.array_split(indices, max(1, n_resamples // 1000))]   # bounded memory
+    everything = np.ones((1, len(a)))
+    estimate = float(spearman(a, everything)[0] - spearman(b, everything)[0])
+    counts = _resample_counts(len(a), n_resamples, seed)
+    resampled = [spearman(a, counts) - spearman(b, counts)]
     return _interval(estimate, np.concatenate(resampled), confidence)
