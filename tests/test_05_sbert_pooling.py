@@ -118,6 +118,23 @@ def test_sts_course_layout_and_scores():
     assert all(a != b for a, b in zip(first, second))
 
 
+def test_shipped_sts_vectors_cover_every_sentence_and_match_a_fresh_encoding():
+    """data/sts_course/minilm_features.npz: lecture 05's pooling table reads it instead of encoding 487 sentences."""
+    from llmcourse.datasets import minilm_features
+    from llmcourse.models import load_encoder
+
+    first, second, _ = load_sts()
+    shipped = minilm_features.load("sts_course", "all")
+    assert set(shipped) == {"cls", "mean", "max"}
+    assert all(values.shape == (len(set(first) | set(second)), 384) for values in shipped.values())
+    assert not np.allclose(shipped["mean"], shipped["max"]) and not np.allclose(shipped["mean"], shipped["cls"])
+    tokenizer, model = load_encoder()
+    error = minilm_features.check_sample("sts_course", "all", shipped, size=8, seed=1, tokenizer=tokenizer, model=model)
+    assert error < 1e-3, f"shipped STS vectors differ from a fresh encoding by {error:.1e}"
+    with pytest.raises(ValueError, match="split must be one of"):
+        minilm_features.load("sts_course", "test")
+
+
 # --- the evaluation function ---------------------------------------------------------------------------------------
 def _write_tsv(path, rows):
     path.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")

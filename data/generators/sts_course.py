@@ -24,6 +24,9 @@ from pathlib import Path
 SEED = 5
 OUT_FILE = Path(__file__).resolve().parents[1] / "sts_course" / "sts-course.tsv"
 PAIRS_PER_LEVEL = 50
+# MiniLM's MEAN, CLS and MAX vectors of the distinct sentences, for lecture 05: not written here but by
+# `.venv/bin/python -c "from llmcourse.datasets import minilm_features; minilm_features.write('sts_course')"`
+DERIVED_FILES = ("minilm_features.npz",)
 
 SUBJECTS = [("A man", "A person"), ("A woman", "A person"), ("A boy", "A child"), ("A girl", "A child"),
             ("An old man", "A person"), ("A young woman", "A person"), ("A chef", "A person"),

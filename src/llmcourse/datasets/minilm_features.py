@@ -9,9 +9,10 @@ do not apply: the lecture calls `compute` instead.
 Arrays per split, in the data file's order (float16, 384 numbers each, not normalised):
 - nli_course: `pair_cls`, `pair_mean` (premise and hypothesis read together, `[CLS] p [SEP] h [SEP]`: the
   cross-encoder's input), `premise_mean`, `hypothesis_mean` (each sentence alone: the bi-encoder's input);
-- emotion_course: `cls`, `mean`.
+- emotion_course: `cls`, `mean`;
+- sts_course (one split, "all": the 600 distinct sentences of the 300 pairs, sorted): `cls`, `mean`, `max`.
 
-    .venv/bin/python -m llmcourse.datasets.minilm_features   # (re)compute both files (about 30 s on one core)
+    .venv/bin/python -m llmcourse.datasets.minilm_features   # (re)compute the three files (about 35 s on one core)
 """
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ from llmcourse.paths import DATA_DIR, data_path
 
 FILE = "minilm_features.npz"
 SPLITS = ("train", "validation", "test")
-DATASETS = ("nli_course", "emotion_course")
+DATASETS = ("nli_course", "emotion_course", "sts_course")
+STS_SPLIT = "all"         # the STS set is one file of 300 pairs: its 600 distinct sentences, sorted, are one "split"
+
+
+def splits(dataset: str) -> tuple[str, ...]:
+    """The splits shipped for `dataset`."""
+    return (STS_SPLIT,) if dataset == "sts_course" else SPLITS
 
 
 def _inputs(dataset: str, split: str) -> dict[str, list]:
@@ -36,11 +43,19 @@ def _inputs(dataset: str, split: str) -> dict[str, list]:
         from llmcourse.datasets.emotion_course import load_emotions
 
         return {"": [text for text, _ in load_emotions(split)]}
+    if dataset == "sts_course":
+        from llmcourse.datasets.sts_course import load_sts
+
+        first, second, _ = load_sts()
+        return {"": sorted(set(first) | set(second))}
     raise ValueError(f"dataset must be one of {DATASETS}, not {dataset!r}")
 
 
 def _wanted(dataset: str, prefix: str) -> tuple[str, ...]:
-    """Which poolings each input kind needs: both for the heads, mean only for the bi-encoder's sentences."""
+    """Which poolings each input kind needs: both for the heads, mean only for the bi-encoder's sentences, and all
+    three for the STS sentences (lecture 05's pooling table)."""
+    if dataset == "sts_course":
+        return ("cls", "mean", "max")
     return ("cls", "mean") if prefix in ("pair", "") else ("mean",)
 
 
@@ -59,8 +74,8 @@ def compute(dataset: str, split: str, *, tokenizer=None, model=None) -> dict[str
 
 def load(dataset: str, split: str) -> dict[str, np.ndarray]:
     """The shipped arrays of one split, as float32 (the heads train in float32)."""
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    if split not in splits(dataset):
+        raise ValueError(f"split must be one of {splits(dataset)}, not {split!r}")
     with np.load(data_path(dataset, FILE), allow_pickle=False) as shipped:
         return {key.split("/", 1)[1]: shipped[key].astype(np.float32) for key in shipped.files
                 if key.startswith(f"{split}/")}
@@ -90,7 +105,7 @@ def write(dataset: str) -> None:
 
     tokenizer, model = load_encoder(DEFAULT_MODEL)
     arrays = {f"{split}/{name}": values.astype(np.float16)
-              for split in SPLITS for name, values in compute(dataset, split, tokenizer=tokenizer, model=model).items()}
+              for split in splits(dataset) for name, values in compute(dataset, split, tokenizer=tokenizer, model=model).items()}
     np.savez_compressed(DATA_DIR / dataset / FILE, **arrays)
 
 
