@@ -2,8 +2,9 @@
 
 A lecture that ranks methods shows how much the ranking could move: re-train with several seeds (`over_seeds`),
 and resample the test items (`bootstrap_mean`, `bootstrap_difference`: paired, both methods scored on the same
-resampled items; `bootstrap_spearman_difference` for two rank correlations with the same gold scores). Written by hand because the bootstrap is part of the lesson; tests/test_llmcourse_stats.py checks
-it against `scipy.stats.bootstrap(..., paired=True, method="percentile")`.
+resampled items; `bootstrap_spearman_difference` for two rank correlations with the same gold scores). Written by
+hand because the bootstrap is part of the lesson; tests/test_stats.py checks it against
+`scipy.stats.bootstrap(..., paired=True, method="percentile")`.
 
     from llmcourse.stats import over_seeds, bootstrap_difference
     acc = over_seeds(lambda seed: train_and_score(seed), seeds=range(5))     # SeedSpread
@@ -155,11 +156,11 @@ def bootstrap_spearman_difference(predicted_a, predicted_b, gold, *, n_resamples
     if not a.shape == b.shape == g.shape or a.ndim != 1:
         raise ValueError(f"paired scores need the same 1-D shape, got {a.shape}, {b.shape} and {g.shape}")
 
-    def spearman(predicted, counts):           # Spearman's rho against the gold scores, per row of counts
-        return _weighted_correlation(_resample_ranks(predicted, counts), _resample_ranks(g, counts), counts)
+    def difference(counts):        # Spearman(a) - Spearman(b) per row of counts; the gold ranks serve both
+        gold_ranks = _resample_ranks(g, counts)
+        return (_weighted_correlation(_resample_ranks(a, counts), gold_ranks, counts)
+                - _weighted_correlation(_resample_ranks(b, counts), gold_ranks, counts))
 
-    everything = np.ones((1, len(a)))
-    estimate = float(spearman(a, everything)[0] - spearman(b, everything)[0])
-    counts = _resample_counts(len(a), n_resamples, seed)
-    resampled = [spearman(a, counts) - spearman(b, counts)]
-    return _interval(estimate, np.concatenate(resampled), confidence)
+    estimate = float(difference(np.ones((1, len(a))))[0])
+    resampled = difference(_resample_counts(len(a), n_resamples, seed))
+    return _interval(estimate, resampled, confidence)

@@ -82,9 +82,10 @@ def load(dataset: str, split: str) -> dict[str, np.ndarray]:
 
 
 def check_sample(dataset: str, split: str, shipped: dict[str, np.ndarray], size: int = 16, seed: int = 0, *,
-                 tokenizer=None, model=None) -> float:
+                 tokenizer=None, model=None, poolings: dict | None = None) -> float:
     """Re-encode `size` random rows of a split and return the largest difference to the shipped arrays, relative to
-    each vector's largest entry (float16 keeps about 3 significant digits: expect below 1e-3)."""
+    each vector's largest entry (float16 keeps about 3 significant digits: expect below 1e-3). `poolings` ({name:
+    function}, default llmcourse.pooling's) lets a lecture check the shipped vectors with its own pooling functions."""
     rows = np.random.default_rng(seed).choice(len(next(iter(shipped.values()))), size=size, replace=False)
     inputs = {prefix: [texts[i] for i in rows] for prefix, texts in _inputs(dataset, split).items()}
     from llmcourse.pooling import POOLINGS, encode_pooled
@@ -92,7 +93,8 @@ def check_sample(dataset: str, split: str, shipped: dict[str, np.ndarray], size:
     worst = 0.0
     for prefix, texts in inputs.items():
         wanted = _wanted(dataset, prefix)
-        fresh = encode_pooled(texts, {name: POOLINGS[name] for name in wanted}, tokenizer=tokenizer, model=model)
+        chosen = {name.lower(): pool for name, pool in (poolings or POOLINGS).items()}
+        fresh = encode_pooled(texts, {name: chosen[name] for name in wanted}, tokenizer=tokenizer, model=model)
         for name in wanted:
             stored = shipped[f"{prefix}_{name}".lstrip("_")][rows]
             scale = np.abs(stored).max(axis=1, keepdims=True)
