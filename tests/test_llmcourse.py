@@ -84,6 +84,33 @@ def test_seeding_fixes_the_thread_count(monkeypatch):
         torch.set_num_threads(before)
 
 
+EXIT_PROBE = """
+import atexit, gc, sys
+# registered first, so it runs last: after every handler registered later, as the interpreter shuts down
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count(), flush=True))
+from llmcourse import setup_notebook
+{calls}
+before = atexit._ncallbacks()
+{calls}
+print("handlers added by calling again:", atexit._ncallbacks() - before, flush=True)
+"""
+
+
+@pytest.mark.parametrize("calls, frozen", [("setup_notebook()", True), ("pass", False)])
+def test_setup_notebook_freezes_the_collector_at_exit_once(calls, frozen):
+    # benchmarks/kernel_exit.py measures why (a 2-3 s exit becomes ~0.4 s); here: that it happens, and only once
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    run = subprocess.run([sys.executable, "-c", EXIT_PROBE.format(calls=calls)], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(src), "PATH": ""}, timeout=120, check=True)
+    lines = dict(line.split(": ") for line in run.stdout.splitlines())
+    assert int(lines["handlers added by calling again"]) == 0
+    assert (int(lines["frozen at exit"]) > 0) is frozen
+
+
 # --- grading helpers: messages for students, no way to cheat ----------------------------------------------------
 class AlwaysEqual:
     """What a student (or a bug) might return: an object that claims to equal anything."""
