@@ -285,3 +285,27 @@ def test_lecture_defines_no_function_named_like_a_graded_ps06_answer():
             continue
         clashes.append(f"{name}{tuple(parameters) if parameters is not None else ''} in cell {cell_id}")
     assert not clashes, f"lecture 06 defines what ps06 grades (rename it, or teach it another way): {clashes}"
+
+
+def test_role_swap_task_benchmark_can_only_be_solved_by_reading_roles():
+    """benchmarks/role_swap_task.py (quoted by the lecture's role-swap cell): four kinds in equal numbers, labels 1
+    exactly for the swaps, each swap made of the same words as its paraphrase (so a bag of words is at chance),
+    test triples never seen in training, and the dog/cat pair held out for the demonstration."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("role_swap_task", REPO_ROOT / "benchmarks" / "role_swap_task.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    train, test = bench.task(960)
+    assert len(train) == 960 and Counter(kind for *_, kind in train) == Counter({k: 240 for k in bench.KINDS})
+    assert all(label == ("swap" in kind) for *_, label, kind in train + test)
+    by_premise = {}
+    for premise, hypothesis, _, kind in test:
+        by_premise.setdefault(premise, {})[kind] = Counter(hypothesis.lower().strip(".").split())
+    assert all(len(kinds) == 4 for kinds in by_premise.values())
+    for kinds in by_premise.values():
+        assert kinds["identical"] == kinds["swap"] and kinds["passive"] == kinds["passive swap"]
+        assert kinds["identical"] != kinds["passive"]
+    seen = {p for p, *_ in train}
+    assert not seen & {p for p, *_ in test}
+    assert ("The dog is chasing the cat.", "The cat is chasing the dog.", 1, "swap") in test
