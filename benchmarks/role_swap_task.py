@@ -1,31 +1,32 @@
 #!/usr/bin/env python3
 """Can a MiniLM cross-encoder learn to tell a role swap from a paraphrase, on a task made only of that?
 
-    .venv/bin/python benchmarks/role_swap_task.py [--pairs 960] [--steps 90] [--lr 5e-5]
+    .venv/bin/python benchmarks/role_swap_task.py [--pairs 960] [--steps 90] [--lr 5e-5] [--every N] [--seed 0]
 
-Lectures 05 and 06 show that no model in the course tells "The dog is chasing the cat." / "The cat is chasing the
-dog." from the identical pair. The course NLI set mixes swaps with negation and relation types; this task keeps
-only who does what to whom. Premise "The A is V-ing the B."; the hypothesis is one of four kinds, in equal numbers:
-identical, passive ("The B is being V-ed by the A.", same meaning), swap ("The B is V-ing the A.") and passive
-swap ("The A is being V-ed by the B."); label 1 for the two swaps. A swap has the same words as its paraphrase
-(identical and swap, passive and passive swap), so a bag of words is at chance; only the identical pair can be
-told by the bi-encoder's |u - v| = 0. 22 nouns (dog and cat
-among them), 12 verbs; the test set is 300 (A, B, verb) triples never seen in training, each in all four kinds,
-plus "dog, cat, chasing".
+Within their budgets, no model of lectures 05 and 06 tells "The dog is chasing the cat." / "The cat is chasing the
+dog." from the identical pair (lecture 06 quotes this benchmark). The course NLI set mixes swaps with negation and
+relation types; this task keeps
+only who does what to whom: data/role_swap (its generator's docstring and data/README.md describe it; identical /
+passive / swap / passive swap, label 1 for the swaps, tested on 301 (A, B, verb) triples never seen in training).
+A swap has the same words as its paraphrase, so a bag of words is at chance; only the identical pair can be told
+by the bi-encoder's |u - v| = 0.
 
 Models (one torch thread):
 - linear probes (scikit-learn's logistic regression on standardised features, C = 0.1 and 10) on the frozen
   MiniLM: the bi-encoder's [u, v, |u - v|, u * v] (MEAN pooling), and the cross-encoder's joint input
   "[CLS] premise [SEP] hypothesis [SEP]" pooled by MEAN or taken at [CLS];
 - full fine-tuning of MiniLM as a cross-encoder (`AutoModelForSequenceClassification`, 2 labels; AdamW, batches of
-  16, `--steps` steps at `--lr`), the setting of lecture 06.
+  16 drawn with `--seed`, `--steps` steps at `--lr` after a linear warm-up over the first 10 %), lecture 06's model;
+  `--every N` also scores it after every N steps. 90 steps at 5e-5 stay at chance (0.502); with
+  `--steps 500 --lr 3e-5 --every 100` (seed 0, 8 minutes of one core with the scoring) it stays at chance up to
+  step 300 (0.518) and then learns the task: 0.999 at steps 400 and 500, P(swap) for the dog/cat pair 0.02 / 0.02
+  / 0.98 / 0.98 (identical / passive / swap / passive swap) at step 400.
 Prints test accuracy per kind and P(swap) for the dog/cat pair in each kind. The closing note of the stop that
 added it quotes the figures.
 """
 from __future__ import annotations
 
 import argparse
-import random
 import time
 
 import numpy as np
@@ -35,33 +36,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from llmcourse.datasets.role_swap import KINDS, load_pairs
 from llmcourse.models import load_encoder, resolve_model
 
-NOUNS = ("boy girl man woman teacher doctor nurse pilot farmer chef horse cow mouse bird fox rabbit dog cat lion "
-         "tiger student singer").split()
-VERBS = {"chasing": "chased", "pushing": "pushed", "following": "followed", "helping": "helped",
-         "watching": "watched", "calling": "called", "lifting": "lifted", "carrying": "carried", "pulling": "pulled",
-         "feeding": "fed", "hugging": "hugged", "kicking": "kicked"}
-KINDS = ("identical", "passive", "swap", "passive swap")
-DEMO = ("dog", "cat", "chasing")
+TRAIN_SIZE = 960   # data/role_swap's training split
 
 
-def pair(a: str, b: str, verb: str, kind: str) -> tuple[str, str, int, str]:
-    premise = f"The {a} is {verb} the {b}."
-    hypothesis = {"identical": premise, "passive": f"The {b} is being {VERBS[verb]} by the {a}.",
-                  "swap": f"The {b} is {verb} the {a}.",
-                  "passive swap": f"The {a} is being {VERBS[verb]} by the {b}."}[kind]
-    return premise, hypothesis, int("swap" in kind), kind
-
-
-def task(train_size: int, seed: int = 0):
-    triples = [(a, b, v) for a in NOUNS for b in NOUNS if a != b for v in VERBS]
-    random.Random(seed).shuffle(triples)
-    test_triples = [t for t in triples[:300] if t != DEMO] + [DEMO]
-    train_triples = [t for t in triples[300:] if t != DEMO][:train_size]
-    train = [pair(*t, KINDS[i % 4]) for i, t in enumerate(train_triples)]
-    test = [pair(*t, kind) for t in test_triples for kind in KINDS]
-    return train, test
+def task(train_size: int = TRAIN_SIZE):
+    """(train, test) of data/role_swap/pairs.tsv; fewer training pairs when asked."""
+    return load_pairs("train")[:train_size], load_pairs("test")
 
 
 def report(name: str, test, predicted, p_swap) -> None:
@@ -93,7 +76,9 @@ def frozen_features(tokenizer, encoder, rows, batch_size=64):
     return {name: torch.cat(chunks).numpy() for name, chunks in parts.items()}
 
 
-def fine_tune(tokenizer, train, test, steps: int, lr: float, seed: int = 0):
+def fine_tune(tokenizer, train, test, steps: int, lr: float, seed: int = 0, every: int = 0):
+    """Fine-tune MiniLM as a cross-encoder; yield (step, predicted labels, P(swap)) on `test` after every `every`
+    steps (if > 0) and at the end."""
     from transformers import AutoModelForSequenceClassification
     from transformers.utils import logging
 
@@ -101,9 +86,11 @@ def fine_tune(tokenizer, train, test, steps: int, lr: float, seed: int = 0):
     torch.manual_seed(seed)
     model = AutoModelForSequenceClassification.from_pretrained(resolve_model(), num_labels=2).train()
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr)
+    warm_up = max(1, steps // 10)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: min(1.0, (step + 1) / warm_up))
     generator = torch.Generator().manual_seed(seed)
     labels = torch.tensor([label for *_, label, _ in train])
-    for _ in range(steps):
+    for step in range(1, steps + 1):
         batch = torch.randint(len(train), (16,), generator=generator)
         inputs = tokenizer([train[i][0] for i in batch], [train[i][1] for i in batch], padding=True,
                            return_tensors="pt")
@@ -111,18 +98,24 @@ def fine_tune(tokenizer, train, test, steps: int, lr: float, seed: int = 0):
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
-    model.eval()
-    with torch.no_grad():
-        inputs = tokenizer([r[0] for r in test], [r[1] for r in test], padding=True, return_tensors="pt")
-        probabilities = F.softmax(model(**inputs).logits, dim=1)[:, 1]
-    return (probabilities > 0.5).long().numpy(), probabilities.numpy()
+        schedule.step()
+        if step == steps or (every and step % every == 0):
+            model.eval()
+            with torch.no_grad():
+                inputs = tokenizer([r[0] for r in test], [r[1] for r in test], padding=True, return_tensors="pt")
+                probabilities = F.softmax(model(**inputs).logits, dim=1)[:, 1]
+            model.train()
+            yield step, (probabilities > 0.5).long().numpy(), probabilities.numpy()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=960, help="training pairs")
+    parser.add_argument("--pairs", type=int, default=TRAIN_SIZE, help="training pairs (at most 960)")
     parser.add_argument("--steps", type=int, default=90, help="fine-tuning steps (batches of 16)")
     parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--every", type=int, default=0, help="also score the fine-tuned model every N steps")
+    parser.add_argument("--seed", type=int, default=0, help="fine-tuning: the head's start and the batches")
+    parser.add_argument("--no-probes", action="store_true", help="only fine-tune")
     args = parser.parse_args()
     torch.set_num_threads(1)
     train, test = task(args.pairs)
@@ -131,18 +124,20 @@ def main() -> None:
           f"kinds); accuracy on test; P(swap) for 'The dog is chasing the cat.' with each kind of hypothesis")
     print(f"{'model':<62}{'all':>6}" + "".join(f"{k:>8}" for k in ("ident.", "passive", "swap", "p.swap"))
           + "   P(swap): " + ", ".join(KINDS))
-    labels = np.array([label for *_, label, _ in train])
-    features_train, features_test = frozen_features(tokenizer, encoder, train), frozen_features(tokenizer, encoder, test)
-    for name in features_train:
-        for C in (0.1, 10.0):
-            probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
-            probe.fit(features_train[name], labels)
-            report(f"{name}, probe C={C:g} (train {probe.score(features_train[name], labels):.2f})", test,
-                   probe.predict(features_test[name]), probe.predict_proba(features_test[name])[:, 1])
+    if not args.no_probes:
+        labels = np.array([label for *_, label, _ in train])
+        features_train = frozen_features(tokenizer, encoder, train)
+        features_test = frozen_features(tokenizer, encoder, test)
+        for name in features_train:
+            for C in (0.1, 10.0):
+                probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
+                probe.fit(features_train[name], labels)
+                report(f"{name}, probe C={C:g} (train {probe.score(features_train[name], labels):.2f})", test,
+                       probe.predict(features_test[name]), probe.predict_proba(features_test[name])[:, 1])
     start = time.perf_counter()
-    predicted, p_swap = fine_tune(tokenizer, train, test, args.steps, args.lr)
-    report(f"cross-encoder, fine-tuned {args.steps} steps, lr {args.lr:g}", test, predicted, p_swap)
-    print(f"(fine-tuning took {time.perf_counter() - start:.0f} s)")
+    for step, predicted, p_swap in fine_tune(tokenizer, train, test, args.steps, args.lr, args.seed, args.every):
+        report(f"cross-encoder, fine-tuned {step} steps, lr {args.lr:g}, seed {args.seed}", test, predicted, p_swap)
+    print(f"(fine-tuning and scoring took {time.perf_counter() - start:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -287,18 +287,15 @@ def test_lecture_defines_no_function_named_like_a_graded_ps06_answer():
     assert not clashes, f"lecture 06 defines what ps06 grades (rename it, or teach it another way): {clashes}"
 
 
-def test_role_swap_task_benchmark_can_only_be_solved_by_reading_roles():
-    """benchmarks/role_swap_task.py (quoted by the lecture's role-swap cell): four kinds in equal numbers, labels 1
-    exactly for the swaps, each swap made of the same words as its paraphrase (so a bag of words is at chance),
-    test triples never seen in training, and the dog/cat pair held out for the demonstration."""
-    import importlib.util
+def test_role_swap_pairs_can_only_be_told_apart_by_reading_roles():
+    """data/role_swap/pairs.tsv (lecture 06's role-swap cross-encoder, benchmarks/role_swap_task.py): four kinds in
+    equal numbers, labels 1 exactly for the swaps, each swap made of the same words as its paraphrase (so a bag of
+    words is at chance), test triples never seen in training, and lecture 05's dog/cat pair held out for the test."""
+    from llmcourse.datasets.role_swap import KINDS, load_pairs
 
-    spec = importlib.util.spec_from_file_location("role_swap_task", REPO_ROOT / "benchmarks" / "role_swap_task.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    train, test = bench.task(960)
-    assert len(train) == 960 and Counter(kind for *_, kind in train) == Counter({k: 240 for k in bench.KINDS})
-    assert all(label == ("swap" in kind) for *_, label, kind in train + test)
+    train, test = load_pairs("train"), load_pairs("test")
+    assert len(train) == 960 and Counter(kind for *_, kind in train) == Counter({k: 240 for k in KINDS})
+    assert len(test) == 4 * 301 and all(label == ("swap" in kind) for *_, label, kind in train + test)
     by_premise = {}
     for premise, hypothesis, _, kind in test:
         by_premise.setdefault(premise, {})[kind] = Counter(hypothesis.lower().strip(".").split())
@@ -306,6 +303,58 @@ def test_role_swap_task_benchmark_can_only_be_solved_by_reading_roles():
     for kinds in by_premise.values():
         assert kinds["identical"] == kinds["swap"] and kinds["passive"] == kinds["passive swap"]
         assert kinds["identical"] != kinds["passive"]
-    seen = {p for p, *_ in train}
-    assert not seen & {p for p, *_ in test}
+    assert not {p for p, *_ in train} & set(by_premise)
     assert ("The dog is chasing the cat.", "The cat is chasing the dog.", 1, "swap") in test
+    with pytest.raises(ValueError, match="split"):
+        load_pairs("dev")
+
+
+@pytest.mark.slow
+def test_shipped_role_swap_cross_encoder_reads_roles():
+    """data/role_swap/cross_encoder.safetensors (trained by data/generators/role_swap.py --model): on the 301 unseen
+    triples it tells swaps from paraphrases in every kind, and it separates lecture 05's dog/cat swap from the
+    identical pair; the untrained base model (same architecture, no trained weights) does not."""
+    import torch
+
+    from llmcourse.datasets.role_swap import KINDS, load_pairs
+    from llmcourse.models import load_role_swap_cross_encoder, role_swap_cross_encoder_base
+
+    test = load_pairs("test")
+    labels = torch.tensor([label for _, _, label, _ in test])
+    kinds = [kind for *_, kind in test]
+
+    def p_swap(tokenizer, model):
+        with torch.no_grad():
+            inputs = tokenizer([p for p, *_ in test], [h for _, h, *_ in test], padding=True, return_tensors="pt")
+            return torch.softmax(model.eval()(**inputs).logits, dim=-1)[:, 1]
+
+    trained = p_swap(*load_role_swap_cross_encoder())
+    correct = (trained > 0.5).long() == labels
+    for kind in KINDS:
+        assert correct[[k == kind for k in kinds]].float().mean() >= 0.85, kind
+    demo = {kind: float(p) for (premise, *_, kind), p in zip(test, trained) if premise == "The dog is chasing the cat."}
+    assert demo["swap"] > 0.5 > demo["identical"]
+    torch.manual_seed(0)
+    untrained = p_swap(*role_swap_cross_encoder_base())
+    assert ((untrained > 0.5).long() == labels).float().mean() < 0.7
+
+
+def test_low_rank_layer_starts_as_its_base_and_learns_only_a_and_b():
+    """llmcourse.lowrank.LowRank (hand-written LoRA): with B = 0 the wrapped layer is the base layer exactly; a
+    gradient step changes the output only through A and B, and the base weights get no gradient."""
+    import torch
+
+    from llmcourse.lowrank import LowRank
+
+    torch.manual_seed(0)
+    base = torch.nn.Linear(6, 4).requires_grad_(False)
+    layer = LowRank(base, rank=2)
+    x = torch.randn(3, 6)
+    torch.testing.assert_close(layer(x), base(x), atol=0, rtol=0)
+    layer(x).pow(2).sum().backward()
+    assert base.weight.grad is None and layer.B.grad.abs().sum() > 0
+    with torch.no_grad():
+        layer.B.add_(0.1)
+    expected = base(x) + 2.0 * x @ layer.A.T @ layer.B.T
+    torch.testing.assert_close(layer(x), expected)
+    assert not torch.allclose(layer(x), base(x))

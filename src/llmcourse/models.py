@@ -116,3 +116,54 @@ def load_tiny_bert():
 
     folder = data_path(TINY_BERT, "config.json").parent
     return AutoTokenizer.from_pretrained(folder), BertForMaskedLM.from_pretrained(folder).eval()
+
+
+ROLE_SWAP = "role_swap"   # data/role_swap/: the role-swap task and its trained cross-encoder (lectures 05, 06)
+ROLE_SWAP_RANK = 16
+
+
+def role_swap_cross_encoder_base(rank: int = ROLE_SWAP_RANK):
+    """(tokenizer, untrained 2-label cross-encoder): the shipped MiniLM as `AutoModelForSequenceClassification`
+    with a `llmcourse.lowrank.LowRank` change on every attention projection (query, key, value, output), B = 0; what
+    data/generators/role_swap.py trains. Draws the classifier's and A's start from torch's global generator."""
+    from transformers import AutoModelForSequenceClassification
+    from transformers.utils import logging
+
+    from llmcourse.lowrank import LowRank
+
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()   # "classifier weights newly initialised": they are, on purpose
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(resolve_model(), num_labels=2)
+    finally:
+        logging.set_verbosity(verbosity)
+    for layer in model.bert.encoder.layer:
+        for name in ("query", "key", "value"):
+            setattr(layer.attention.self, name, LowRank(getattr(layer.attention.self, name), rank))
+        layer.attention.output.dense = LowRank(layer.attention.output.dense, rank)
+    return load_tokenizer(), model
+
+
+def role_swap_trainable(model) -> set[str]:
+    """What the role-swap training changes (0.47 M of 23 M numbers): the low-rank A and B, every bias and LayerNorm
+    (BitFit), the pooler and the classifier; the rest is the shipped MiniLM, untouched."""
+    return {name for name, _ in model.named_parameters()
+            if name.endswith((".A", ".B", ".bias")) or "LayerNorm" in name
+            or name.startswith(("bert.pooler.", "classifier."))}
+
+
+def load_role_swap_cross_encoder():
+    """(tokenizer, MiniLM cross-encoder for the role-swap task) in eval mode: `role_swap_cross_encoder_base` with
+    the trained numbers of data/role_swap/cross_encoder.safetensors laid over it. Labels: 0 "same", 1 "swap"."""
+    from safetensors.torch import load_file
+
+    from llmcourse.paths import data_path
+
+    tokenizer, model = role_swap_cross_encoder_base()
+    trained = load_file(data_path(ROLE_SWAP, "cross_encoder.safetensors"))
+    if set(trained) != role_swap_trainable(model):
+        raise ValueError("data/role_swap/cross_encoder.safetensors does not match the model: re-train it with "
+                         "`.venv/bin/python data/generators/role_swap.py --model`")
+    model.load_state_dict(trained, strict=False)
+    model.config.id2label, model.config.label2id = {0: "same", 1: "swap"}, {"same": 0, "swap": 1}
+    return tokenizer, model.eval()
