@@ -38,6 +38,7 @@ from sklearn.preprocessing import StandardScaler
 
 from llmcourse.datasets.role_swap import KINDS, load_pairs
 from llmcourse.models import load_encoder, resolve_model
+from llmcourse.pair_training import train_on_pairs, warm_up_schedule
 
 TRAIN_SIZE = 960   # data/role_swap's training split
 
@@ -84,21 +85,10 @@ def fine_tune(tokenizer, train, test, steps: int, lr: float, seed: int = 0, ever
 
     logging.set_verbosity_error()
     torch.manual_seed(seed)
-    model = AutoModelForSequenceClassification.from_pretrained(resolve_model(), num_labels=2).train()
+    model = AutoModelForSequenceClassification.from_pretrained(resolve_model(), num_labels=2)
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr)
-    warm_up = max(1, steps // 10)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: min(1.0, (step + 1) / warm_up))
-    generator = torch.Generator().manual_seed(seed)
-    labels = torch.tensor([label for *_, label, _ in train])
-    for step in range(1, steps + 1):
-        batch = torch.randint(len(train), (16,), generator=generator)
-        inputs = tokenizer([train[i][0] for i in batch], [train[i][1] for i in batch], padding=True,
-                           return_tensors="pt")
-        loss = F.cross_entropy(model(**inputs).logits, labels[batch])
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        schedule.step()
+    schedule = warm_up_schedule(optimiser, max(1, steps // 10))
+    for step, _ in train_on_pairs(model, tokenizer, train, optimiser, schedule, steps, seed=seed):
         if step == steps or (every and step % every == 0):
             model.eval()
             with torch.no_grad():

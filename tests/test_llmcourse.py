@@ -219,3 +219,39 @@ def test_nearest_neighbour_explorer_redraws_when_moved():
     assert "no item matches 'zzz'" in _text(panel)
     with pytest.raises(ValueError):
         nearest_neighbour_explorer(vectors, ["one label"])
+
+
+# --- pair training (the role-swap cross-encoder's loop) ---------------------------------------------------------
+def test_train_on_pairs_is_seeded_warms_up_and_learns():
+    import types
+
+    from llmcourse.pair_training import train_on_pairs, warm_up_schedule
+
+    def tokenizer(first, second, padding, return_tensors):      # a "pair" of numbers, read as one input
+        return {"x": torch.tensor([[float(a), float(b)] for a, b in zip(first, second)])}
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(2, 2)
+
+        def forward(self, x):
+            return types.SimpleNamespace(logits=self.linear(x))
+
+    rows = [(a, b, int(a > b)) for a in range(-5, 6) for b in range(-5, 6) if a != b]
+
+    def run(seed):
+        torch.manual_seed(0)
+        model = Model()
+        optimiser = torch.optim.SGD(model.parameters(), lr=0.1)
+        schedule = warm_up_schedule(optimiser, 5)
+        rates, losses = [], []
+        for _, loss in train_on_pairs(model, tokenizer, rows, optimiser, schedule, 60, seed=seed):
+            rates.append(optimiser.param_groups[0]["lr"])
+            losses.append(loss)
+        return rates, losses
+
+    rates, losses = run(3)
+    assert run(3)[1] == losses and run(4)[1] != losses          # the seed fixes the batches
+    assert rates[:5] == pytest.approx([0.04, 0.06, 0.08, 0.1, 0.1]) and rates[-1] == pytest.approx(0.1)
+    assert np.mean(losses[-10:]) < 0.5 * np.mean(losses[:10])

@@ -78,10 +78,10 @@ def write(out_dir: Path = OUT_DIR) -> None:
 
 def train_and_save(out_dir: Path = OUT_DIR, steps: int = STEPS) -> None:
     import torch
-    import torch.nn.functional as F
     from safetensors.torch import save_file
 
     import llmcourse.models as models
+    from llmcourse.pair_training import train_on_pairs, warm_up_schedule
 
     torch.set_num_threads(1)
     train, _ = task()
@@ -91,21 +91,10 @@ def train_and_save(out_dir: Path = OUT_DIR, steps: int = STEPS) -> None:
     for name, parameter in model.named_parameters():
         parameter.requires_grad_(name in trainable)
     optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=LEARNING_RATE)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: min(1.0, (step + 1) / WARM_UP))
-    generator = torch.Generator().manual_seed(SEED)
-    labels = torch.tensor([label for *_, label, _ in train])
-    model.train()
-    for step in range(1, steps + 1):
-        batch = torch.randint(len(train), (16,), generator=generator)
-        inputs = tokenizer([train[i][0] for i in batch], [train[i][1] for i in batch], padding=True,
-                           return_tensors="pt")
-        loss = F.cross_entropy(model(**inputs).logits, labels[batch])
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        schedule.step()
+    schedule = warm_up_schedule(optimiser, WARM_UP)
+    for step, loss in train_on_pairs(model, tokenizer, train, optimiser, schedule, steps, seed=SEED):
         if step % 200 == 0:
-            print(f"step {step}: loss {float(loss.detach()):.3f}", flush=True)
+            print(f"step {step}: loss {loss:.3f}", flush=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     state = model.state_dict()
     save_file({name: state[name].contiguous() for name in sorted(trainable)}, out_dir / DERIVED_FILES[0])
