@@ -3,8 +3,9 @@
 
     .venv/bin/python benchmarks/role_swap_task.py [--pairs 960] [--steps 90] [--lr 5e-5] [--every N] [--seed 0]
 
-Within their budgets, no model of lectures 05 and 06 tells "The dog is chasing the cat." / "The cat is chasing the
-dog." from the identical pair (lecture 06 quotes this benchmark). The course NLI set mixes swaps with negation and
+The models lectures 05 and 06 train within their budgets do not tell "The dog is chasing the cat." / "The cat is
+chasing the dog." from the identical pair (lecture 06 quotes this benchmark, then loads a cross-encoder trained
+offline on this task by data/generators/role_swap.py --model). The course NLI set mixes swaps with negation and
 relation types; this task keeps
 only who does what to whom: data/role_swap (its generator's docstring and data/README.md describe it; identical /
 passive / swap / passive swap, label 1 for the swaps, tested on 301 (A, B, verb) triples never seen in training).
