@@ -173,6 +173,7 @@ def autograde(course, args) -> int:
     from llmcourse.autograde.batch import autograde as grade_batch
     from llmcourse.autograde.gradebook import integrity_problems
     from llmcourse.autograde.reference import ReferenceLosesPoints
+    from llmcourse.autograde.results import summary_line
     from llmcourse.autograde.sandbox import Limits
 
     limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
@@ -194,7 +195,7 @@ def autograde(course, args) -> int:
         print(f"REFUSED {error}", file=sys.stderr)
         return 1
     for student, result in sorted(results.items()):
-        print(f"{student:24s} {result['score']:6g} / {result['max_score']:g}  {result['status']}")
+        print(summary_line(student, result))
     problems = integrity_problems(course, args.assignment)
     print("gradebook integrity: " + ("ok" if not problems else "; ".join(problems)))
     return 1 if problems else 0

@@ -56,3 +56,12 @@ def load_results(course: CourseFolders, assignment: str) -> dict[str, dict]:
             except json.JSONDecodeError:
                 pass
     return results
+
+
+def summary_line(student: str, result: dict) -> str:
+    """One line of `course_grader.py autograde`'s table: score, status and, for a submission that was not graded
+    ("error": never written, so only this line says why) or was given up, the first message."""
+    line = f"{student:24s} {result['score']:6g} / {result['max_score']:g}  {result['status']}"
+    if result["status"] in ("error", "given up") and result.get("messages"):
+        line += ": " + " ".join(result["messages"][0].split())[:300]
+    return line
