@@ -323,9 +323,9 @@ def test_shipped_role_swap_cross_encoder_reads_roles():
     labels = torch.tensor([label for _, _, label, _ in test])
     kinds = [kind for *_, kind in test]
 
-    def p_swap(tokenizer, model):
+    def p_swap(tokenizer, model, rows=test):
         with torch.no_grad():
-            inputs = tokenizer([p for p, *_ in test], [h for _, h, *_ in test], padding=True, return_tensors="pt")
+            inputs = tokenizer([p for p, *_ in rows], [h for _, h, *_ in rows], padding=True, return_tensors="pt")
             return torch.softmax(model.eval()(**inputs).logits, dim=-1)[:, 1]
 
     trained = p_swap(*load_role_swap_cross_encoder())
@@ -335,8 +335,8 @@ def test_shipped_role_swap_cross_encoder_reads_roles():
     demo = {kind: float(p) for (premise, *_, kind), p in zip(test, trained) if premise == "The dog is chasing the cat."}
     assert demo["swap"] > 0.5 > demo["identical"]
     torch.manual_seed(0)
-    untrained = p_swap(*role_swap_cross_encoder_base())
-    assert ((untrained > 0.5).long() == labels).float().mean() < 0.7
+    untrained = p_swap(*role_swap_cross_encoder_base(), rows=test[-400:])   # 100 triples x 4 kinds are enough
+    assert ((untrained > 0.5).long() == labels[-400:]).float().mean() < 0.7
 
 
 def test_low_rank_layer_starts_as_its_base_and_learns_only_a_and_b():

@@ -33,9 +33,9 @@ def setup_notebook(seed: int = 0, threads: int | None = None) -> None:
 def freeze_at_exit() -> None:
     """At interpreter exit, move every object out of the garbage collector's reach (`gc.freeze`) first.
 
-    Why: with torch, transformers and scikit-learn loaded a process holds ~500,000 tracked objects, and the
-    collections Python runs while it shuts down walk them all: a lecture's kernel took 2.5-3.5 s to exit (a kernel
-    restart, and every notebook run by nbclient, CI and the grader, waits for that). Frozen, they are skipped and
+    Why: with torch, transformers and scikit-learn loaded a process tracks ~420,000 objects, and the collections
+    Python runs while it shuts down walk them all: a lecture's kernel took 2.5-3.5 s to exit (a kernel restart, and
+    every notebook nbclient runs in CI, waits for that; the grader's sandboxed processes end with os._exit). Frozen, they are skipped and
     the exit takes ~0.4 s (`benchmarks/kernel_exit.py`). Nothing is lost: the operating system reclaims the memory,
     and objects are still freed by reference counting as modules are torn down; only garbage in reference cycles
     is left uncollected, which Python never promised to collect at exit. Registered once per process; atexit runs
